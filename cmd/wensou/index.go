@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/wensou/wensou/index"
+	"github.com/wensou/wensou/index/article"
+)
+
+func runIndex(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("index", flag.ContinueOnError)
+	var c commonFlags
+	c.register(fs)
+	batch := fs.Int("batch", 1000, "articles per index batch")
+	maxBody := fs.Int("max-body", 2<<20, "reject articles whose body is longer than this many bytes")
+	quiet := fs.Bool("quiet", false, "no progress display")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: wensou index [flags] PATH...\n\nIndexes articles from files and directories (%s).\nAn article already in the index (same id) is replaced.\n\nFlags:\n", strings.Join(article.Formats(), " "))
+		fs.PrintDefaults()
+	}
+	paths, err := parseFlags(fs, args, env, stderr)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return usagef("index needs at least one PATH (try: wensou index %s)", defaultSamplesDir)
+	}
+	loc, err := c.location()
+	if err != nil {
+		return err
+	}
+	ix, err := index.Open(ctx, index.Options{Path: c.index, Create: true, Location: loc})
+	if err != nil {
+		return err
+	}
+	st, ierr := ingest(ctx, ix, paths, ingestConfig{
+		loc: loc, batch: *batch, maxBody: *maxBody,
+		progress: !*quiet && isTerminal(stderr),
+	}, stdout, stderr)
+	if err := ix.Close(); err != nil && ierr == nil {
+		ierr = err
+	}
+	if ierr != nil {
+		return ierr
+	}
+	if st.Rejected > 0 {
+		return errRejected
+	}
+	return nil
+}
+
+type ingestConfig struct {
+	loc      *time.Location
+	batch    int
+	maxBody  int
+	progress bool
+}
+
+// ingest indexes paths into ix, reporting each rejected record and
+// warning on stderr as file:line: reason, progress on a terminal, and a
+// summary line at the end.
+func ingest(ctx context.Context, ix *index.Index, paths []string, cfg ingestConfig, stdout, stderr io.Writer) (index.IngestStats, error) {
+	total := inputSize(paths)
+	prog := newProgress(stderr, total, cfg.progress)
+	var doneFiles int64
+	var curFile string
+	var curSize int64
+	opts := index.IngestOptions{
+		Article:   article.Options{Location: cfg.loc, MaxBodyBytes: cfg.maxBody},
+		BatchSize: cfg.batch,
+		OnRecord: func(r article.Record) {
+			if r.File != curFile {
+				doneFiles += curSize
+				curFile, curSize = r.File, fileSize(r.File)
+			}
+			prog.read(doneFiles + min(r.Offset, curSize))
+			if p := r.Problem(); p != "" {
+				prog.clear()
+				fmt.Fprintln(stderr, p)
+			}
+			for _, w := range r.WarningLines() {
+				prog.clear()
+				fmt.Fprintln(stderr, w)
+			}
+		},
+		OnBatch: func(st index.IngestStats) { prog.indexed(st.Indexed) },
+	}
+	st, err := ix.Ingest(ctx, paths, opts)
+	prog.clear()
+	secs := st.Elapsed.Seconds()
+	mb := float64(total) / 1e6
+	status := "indexed"
+	if err != nil {
+		status = "stopped after indexing"
+	}
+	fmt.Fprintf(stdout, "%s %s articles, rejected %s, warned %s in %.1fs: %.0f docs/s, %.2f MB/s (%.1f MB read), peak memory %d MB\n",
+		status, fmtCount(st.Indexed), fmtCount(st.Rejected), fmtCount(st.Warned), secs,
+		float64(st.Indexed)/max(secs, 1e-9), mb/max(secs, 1e-9), mb, peakRSSMB())
+	return st, err
+}
+
+// inputSize sums the sizes of the files ingest will read.
+func inputSize(paths []string) int64 {
+	var n int64
+	for _, p := range paths {
+		// Errors are reported by the reader; the size is only an estimate.
+		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil // reported by the reader
+			}
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if slices.Contains(article.Formats(), strings.ToLower(filepath.Ext(path))) || path == p {
+				if info, err := d.Info(); err == nil {
+					n += info.Size()
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			continue
+		}
+	}
+	return n
+}
+
+func fileSize(path string) int64 {
+	info, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return info.Size()
+}
+
+// peakRSSMB returns the process's peak resident memory in MB.
+func peakRSSMB() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss / 1024 // kilobytes on Linux
+}

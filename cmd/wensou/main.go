@@ -1,0 +1,129 @@
+// Command wensou indexes and searches Chinese and English articles.
+//
+// Usage:
+//
+//	wensou index   [--index DIR] [--tz ZONE] [--batch N] PATH...
+//	wensou search  [--index DIR] [--author A]... [--from DATE] [--to DATE]
+//	               [--sort relevance|newest|oldest] [--page N] [--size N] [--json] QUERY
+//	wensou analyze [--mode index|query] TEXT
+//
+// The index lives in data/index.bleve unless --index or WENSOU_INDEX says
+// otherwise. When it does not exist yet, search builds it from the sample
+// articles in data/articles (WENSOU_SAMPLES). Every flag falls back to a
+// WENSOU_* environment variable named after it.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitRejected = 1 // the command ran, but some input was rejected or failed
+	exitUsage    = 2
+	exitSignal   = 130
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal, a second one kills the process.
+		<-ctx.Done()
+		stop()
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// errRejected reports that a command finished but rejected some input.
+var errRejected = errors.New("some input was rejected")
+
+const usage = `wensou: full-text search for Chinese and English articles
+
+Usage:
+  wensou index   [--index DIR] PATH...      index articles (JSON Lines, JSON, .txt, .md)
+  wensou search  [flags] QUERY              search the index
+  wensou analyze [--mode index|query] TEXT  show how text is split into words
+
+Run "wensou COMMAND -h" for a command's flags.
+`
+
+// run runs one command and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	env := envFunc(os.LookupEnv)
+	logger, err := newLogger(stderr, env)
+	if err != nil {
+		fmt.Fprintf(stderr, "wensou: %v\n", err)
+		return exitUsage
+	}
+	slog.SetDefault(logger)
+
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "index":
+		err = runIndex(ctx, rest, env, stdout, stderr)
+	case "search":
+		err = runSearch(ctx, rest, env, stdout, stderr)
+	case "analyze":
+		err = runAnalyze(ctx, rest, env, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "wensou: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+	return exitCode(ctx, err, stderr)
+}
+
+func exitCode(ctx context.Context, err error, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errFlagHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "wensou: %v\n", err)
+		return exitUsage
+	case errors.Is(err, errRejected):
+		return exitRejected
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "wensou: interrupted")
+		return exitSignal
+	default:
+		fmt.Fprintf(stderr, "wensou: %v\n", err)
+		return exitRejected
+	}
+}
+
+// newLogger builds the process's one log handler: text on stderr, level
+// from WENSOU_LOG_LEVEL (debug, info, warn, error; default warn).
+func newLogger(w io.Writer, env envFunc) (*slog.Logger, error) {
+	level := slog.LevelWarn
+	if v, ok := env("WENSOU_LOG_LEVEL"); ok && v != "" {
+		if err := level.UnmarshalText([]byte(v)); err != nil {
+			return nil, fmt.Errorf("WENSOU_LOG_LEVEL: %w", err)
+		}
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), nil
+}

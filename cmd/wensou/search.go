@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/wensou/wensou/index"
+	"github.com/wensou/wensou/search"
+)
+
+func runSearch(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	var c commonFlags
+	c.register(fs)
+	var authors, tags stringList
+	fs.Var(&authors, "author", "only articles by this author (repeatable: any of them)")
+	fs.Var(&tags, "tag", "only articles with this tag (repeatable: all of them)")
+	from := fs.String("from", "", "only articles published on or after this date")
+	to := fs.String("to", "", "only articles published on or before this date")
+	sort := fs.String("sort", "relevance", "relevance, newest or oldest")
+	page := fs.Int("page", 1, "page of results")
+	size := fs.Int("size", search.DefaultSize, fmt.Sprintf("results per page (at most %d)", search.MaxSize))
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	samples := fs.String("samples", defaultSamplesDir, "articles to build the index from when it does not exist yet")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: wensou search [flags] QUERY
+
+Query language: words are all required (when no article has them all, the
+best partial matches come back); "a phrase" or “a phrase”; -word excludes;
+a OR b; title:, body:, author:, tag: restrict to a field; word* is a prefix.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	pos, err := parseFlags(fs, args, env, stderr)
+	if err != nil {
+		return err
+	}
+	loc, err := c.location()
+	if err != nil {
+		return err
+	}
+	req := search.Request{
+		Query: strings.Join(pos, " "), Authors: authors, Tags: tags,
+		Sort: search.Sort(*sort), Page: *page, Size: *size,
+	}
+	if req.From, err = search.ParseBound(*from, loc, false); err != nil {
+		return usagef("--from: %v", err)
+	}
+	if req.To, err = search.ParseBound(*to, loc, true); err != nil {
+		return usagef("--to: %v", err)
+	}
+	if err := req.Validate(); err != nil {
+		return usagef("%v", strings.TrimPrefix(err.Error(), search.ErrBadRequest.Error()+": "))
+	}
+
+	ix, err := openOrBuild(ctx, c.index, *samples, loc, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	s, err := search.New(ix, search.Options{})
+	if err != nil {
+		return err
+	}
+	res, err := s.Search(ctx, req)
+	var qe *search.QueryError
+	if errors.As(err, &qe) {
+		return usagef("cannot read the query: %v", qe)
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	printResult(stdout, res, isTerminal(stdout) && os.Getenv("NO_COLOR") == "")
+	return nil
+}
+
+// openOrBuild opens the index at dir; when there is none, it builds one
+// from the sample articles first (the first run on a fresh clone).
+func openOrBuild(ctx context.Context, dir, samples string, loc *time.Location, stdout, stderr io.Writer) (*index.Index, error) {
+	ix, err := index.Open(ctx, index.Options{Path: dir, Location: loc})
+	if !errors.Is(err, index.ErrNotExist) {
+		return ix, err
+	}
+	if _, serr := os.Stat(samples); serr != nil {
+		return nil, fmt.Errorf("%w (build one with \"wensou index --index %s PATH\")", err, dir)
+	}
+	fmt.Fprintf(stderr, "no index at %s yet: building it from %s\n", dir, samples)
+	ix, err = index.Open(ctx, index.Options{Path: dir, Create: true, Location: loc})
+	if err != nil {
+		return nil, err
+	}
+	_, err = ingest(ctx, ix, []string{samples}, ingestConfig{loc: loc, progress: isTerminal(stderr)}, stderr, stderr)
+	if err != nil {
+		if cerr := ix.Close(); cerr != nil {
+			slog.Error("close index", "err", cerr)
+		}
+		return nil, err
+	}
+	return ix, nil
+}
+
+// Terminal styles.
+const (
+	styleMark  = "\033[1;33m" // bold yellow
+	styleTitle = "\033[1m"
+	styleDim   = "\033[2m"
+	styleReset = "\033[0m"
+)
+
+// printResult writes a result for a person: ranked hits with matches
+// highlighted (in colour on a terminal, between ** otherwise), then facets.
+func printResult(w io.Writer, res *search.Result, color bool) {
+	mark := func(s string) string {
+		on, off := "**", "**"
+		if color {
+			on, off = styleMark, styleReset
+		}
+		s = strings.NewReplacer("<mark>", on, "</mark>", off).Replace(s)
+		return html.UnescapeString(s)
+	}
+	style := func(st, s string) string {
+		if !color {
+			return s
+		}
+		return st + s + styleReset
+	}
+	first := (res.Page-1)*res.Size + 1
+	switch {
+	case res.Total == 0:
+		fmt.Fprintf(w, "No articles found for %q (%.1f ms).\n", res.Query, res.TookMs)
+		return
+	case len(res.Hits) == 0:
+		fmt.Fprintf(w, "%d results for %q; page %d is past the end.\n", res.Total, res.Query, res.Page)
+		return
+	}
+	fmt.Fprintf(w, "%d results for %q, %d-%d shown (%.1f ms)", res.Total, res.Query, first, first+len(res.Hits)-1, res.TookMs)
+	if res.Partial {
+		fmt.Fprint(w, "; no article has every word, best partial matches first")
+	}
+	fmt.Fprintln(w)
+	for i, h := range res.Hits {
+		fmt.Fprintf(w, "\n%d. %s\n", first+i, style(styleTitle, mark(orDefault(h.Highlight.Title, "(untitled)"))))
+		meta := []string{}
+		if len(h.Author) > 0 {
+			meta = append(meta, strings.Join(h.Author, ", "))
+		}
+		if h.Date != "" {
+			meta = append(meta, h.Date)
+		}
+		if h.URL != "" {
+			meta = append(meta, h.URL)
+		}
+		meta = append(meta, "id "+h.ID)
+		fmt.Fprintf(w, "   %s\n", style(styleDim, strings.Join(meta, " · ")))
+		for _, f := range h.Highlight.Body {
+			fmt.Fprintf(w, "   %s\n", mark(f))
+		}
+	}
+	fmt.Fprintln(w)
+	printFacet(w, "Authors", res.Facets.Author)
+	printFacet(w, "Years", res.Facets.Year)
+	printFacet(w, "Months", res.Facets.Month)
+}
+
+func printFacet(w io.Writer, name string, bs []search.Bucket) {
+	if len(bs) == 0 {
+		return
+	}
+	parts := make([]string, len(bs))
+	for i, b := range bs {
+		parts[i] = fmt.Sprintf("%s (%d)", b.Value, b.Count)
+	}
+	fmt.Fprintf(w, "%s: %s\n", name, strings.Join(parts, " · "))
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

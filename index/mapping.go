@@ -1,0 +1,101 @@
+package index
+
+import (
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/wensou/wensou/index/zh"
+)
+
+// Field names in the index. Title and body are analyzed by [zh] and carry
+// term vectors for highlighting; author, year and month are keywords with
+// doc values for facets; date is a datetime for ranges and sorting.
+const (
+	FieldTitle      = "title"
+	FieldBody       = "body"
+	FieldAuthor     = "author"      // exact names: filters and facets
+	FieldAuthorText = "author_text" // analyzed names: author: queries
+	FieldDate       = "date"
+	FieldYear       = "year"  // "2022" in the index time zone
+	FieldMonth      = "month" // "2022-09" in the index time zone
+	FieldURL        = "url"
+	FieldSource     = "source"
+	FieldTags       = "tags" // lower-cased exact tags
+	FieldOrigin     = "origin"
+	FieldHash       = "hash"
+)
+
+// SchemaVersion changes whenever the mapping below changes in a way that
+// needs a rebuild.
+const SchemaVersion = 1
+
+// keywordLower is the analyzer for tags: the whole value, lower-cased.
+const keywordLower = "keyword_lower"
+
+// newMapping builds the index mapping: explicit fields only, no _all, and
+// doc values only where facets or sorting read them.
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	im := mapping.NewIndexMapping()
+	err := im.AddCustomAnalyzer(keywordLower, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     single.Name,
+		"token_filters": []any{lowercase.Name},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("define analyzer %s: %w", keywordLower, err)
+	}
+	im.DefaultAnalyzer = zh.IndexAnalyzer
+	im.ScoringModel = bindex.BM25Scoring
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+
+	text := func(store, vectors bool) *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = zh.IndexAnalyzer
+		f.Store = store
+		f.IncludeTermVectors = vectors
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	kw := func(store, index, docValues bool, analyzer string) *mapping.FieldMapping {
+		f := mapping.NewKeywordFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = store
+		f.Index = index
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		f.DocValues = docValues
+		return f
+	}
+	date := mapping.NewDateTimeFieldMapping()
+	date.Store = true
+	date.IncludeInAll = false
+	date.DocValues = true
+
+	dm := mapping.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(FieldTitle, text(true, true))
+	dm.AddFieldMappingsAt(FieldBody, text(true, true))
+	dm.AddFieldMappingsAt(FieldAuthor, kw(true, true, true, keyword.Name))
+	dm.AddFieldMappingsAt(FieldAuthorText, text(false, false))
+	dm.AddFieldMappingsAt(FieldDate, date)
+	dm.AddFieldMappingsAt(FieldYear, kw(false, true, true, keyword.Name))
+	dm.AddFieldMappingsAt(FieldMonth, kw(false, true, true, keyword.Name))
+	dm.AddFieldMappingsAt(FieldURL, kw(true, false, false, keyword.Name))
+	dm.AddFieldMappingsAt(FieldSource, kw(true, true, false, keyword.Name))
+	dm.AddFieldMappingsAt(FieldTags, kw(true, true, false, keywordLower))
+	dm.AddFieldMappingsAt(FieldOrigin, kw(true, true, false, keyword.Name))
+	dm.AddFieldMappingsAt(FieldHash, kw(true, false, false, keyword.Name))
+	im.DefaultMapping = dm
+	if err := im.Validate(); err != nil {
+		return nil, fmt.Errorf("validate mapping: %w", err)
+	}
+	return im, nil
+}

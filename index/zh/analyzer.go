@@ -1,0 +1,267 @@
+package zh
+
+import (
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	porterstemmer "github.com/blevesearch/go-porterstemmer"
+	"github.com/go-ego/gse"
+)
+
+// Mode selects how much an analyzer emits.
+type Mode int
+
+const (
+	// Accurate emits gse's best segmentation: one token per word. Queries
+	// use it, so a query word means what the user typed.
+	Accurate Mode = iota
+	// Search also emits every multi-character sub-word of each word at the
+	// sub-word's own unit position, so 人民 finds 中华人民共和国. Indexing
+	// uses it.
+	Search
+)
+
+// Analyzer is a bleve analyzer over the loaded [Segmenter]. It is safe
+// for concurrent use. It reads the current segmenter on every call, so a
+// dictionary swapped in by [Load] applies to the next text analyzed.
+type Analyzer struct {
+	mode Mode
+}
+
+// NewAnalyzer returns an analyzer in the given mode. It fails with
+// [ErrNotLoaded] when [Load] has not run.
+func NewAnalyzer(mode Mode) (*Analyzer, error) {
+	if _, err := Current(); err != nil {
+		return nil, err
+	}
+	return &Analyzer{mode: mode}, nil
+}
+
+var _ analysis.Analyzer = (*Analyzer)(nil)
+
+// offsPool recycles the folded-to-original offset tables; they never
+// escape a call. Folded text does: token terms point into it.
+var offsPool = sync.Pool{New: func() any { s := make([]int32, 0, 4096); return &s }}
+
+// Analyze splits input into tokens. Token Start/End are byte offsets in
+// input, Position is 1-based and counts units (see the package doc).
+func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
+	s := current.Load()
+	if s == nil || len(input) == 0 {
+		return nil
+	}
+	op := offsPool.Get().(*[]int32)
+	folded, offs := fold(input, make([]byte, 0, len(input)+len(input)/8), (*op)[:0])
+	segs := s.seg.Segment(folded)
+
+	e := emitter{folded: folded, offs: offs}
+	e.slab = make([]analysis.Token, 0, len(segs))
+	e.out = make(analysis.TokenStream, 0, len(segs))
+	unit := 0      // unit index of the next word
+	gap := false   // punctuation seen since the last word
+	words := false // a word was seen
+	for i := 0; i < len(segs); i++ {
+		sg := &segs[i]
+		text := folded[sg.Start():sg.End()]
+		switch classify(text) {
+		case kindSpace:
+			continue
+		case kindPunct:
+			gap = true
+			continue
+		}
+		if gap && words {
+			unit++
+		}
+		gap, words = false, true
+		if isDigits(text) {
+			// 3.5 and 155,221 are one number, not two.
+			end := sg.End()
+			for i+2 < len(segs) && isNumberSep(folded[segs[i+1].Start():segs[i+1].End()]) &&
+				isDigits(folded[segs[i+2].Start():segs[i+2].End()]) {
+				i += 2
+				end = segs[i].End()
+			}
+			e.emit(sg.Start(), end, unit)
+			unit++
+			continue
+		}
+		e.emit(sg.Start(), sg.End(), unit)
+		if a.mode == Search {
+			e.subWords(sg.Token(), sg.Start(), unit)
+		}
+		unit += units(text)
+	}
+	*op = offs
+	offsPool.Put(op)
+	return e.out
+}
+
+type emitter struct {
+	folded []byte
+	offs   []int32
+	slab   []analysis.Token
+	out    analysis.TokenStream
+}
+
+// emit adds the folded text [start, end) at unit position unit, unless it
+// is a stop word.
+func (e *emitter) emit(start, end, unit int) {
+	term := e.folded[start:end:end]
+	if isStopWord(term) {
+		return
+	}
+	typ, han := tokenType(term)
+	if typ == analysis.AlphaNumeric && len(term) > 2 && isASCIILetters(term) {
+		term = stem(term)
+	}
+	if len(e.slab) == cap(e.slab) {
+		e.slab = make([]analysis.Token, 0, 64)
+	}
+	e.slab = append(e.slab, analysis.Token{
+		Start:    int(e.offs[start]),
+		End:      int(e.offs[end]),
+		Term:     term,
+		Position: unit + 1,
+		Type:     typ,
+		KeyWord:  han,
+	})
+	e.out = append(e.out, &e.slab[len(e.slab)-1])
+}
+
+// subWords emits the multi-character sub-words of tok, which starts at
+// byte base and unit position unit, walking gse's tree depth first.
+func (e *emitter) subWords(tok *gse.Token, base, unit int) {
+	for _, sub := range tok.Segments() {
+		start, end := base+sub.Start(), base+sub.End()
+		if utf8.RuneCount(e.folded[start:end]) < 2 {
+			continue
+		}
+		u := unit + units(e.folded[base:start])
+		e.emit(start, end, u)
+		e.subWords(sub.Token(), start, u)
+	}
+}
+
+type kind int
+
+const (
+	kindWord kind = iota
+	kindSpace
+	kindPunct
+)
+
+// classify tells a word (it has a letter or a digit) from space and from
+// punctuation or symbols.
+func classify(text []byte) kind {
+	k := kindSpace
+	for _, r := range string(text) {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			return kindWord
+		}
+		if !unicode.IsSpace(r) {
+			k = kindPunct
+		}
+	}
+	return k
+}
+
+// units counts the position units in text the way gse splits text into
+// atoms: a run of letters and digits of at most two UTF-8 bytes each is
+// one unit, every other character is one unit, spaces none.
+func units(text []byte) int {
+	n := 0
+	inRun := false
+	for _, r := range string(text) {
+		if r < 0x800 && (unicode.IsLetter(r) || unicode.IsNumber(r)) {
+			if !inRun {
+				n++
+				inRun = true
+			}
+			continue
+		}
+		inRun = false
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// tokenType returns the bleve token type of a term, and whether it holds
+// Han characters.
+func tokenType(term []byte) (analysis.TokenType, bool) {
+	digits := true
+	for _, r := range string(term) {
+		if unicode.Is(unicode.Han, r) {
+			return analysis.Ideographic, true
+		}
+		if r < '0' || r > '9' {
+			digits = false
+		}
+	}
+	if digits {
+		return analysis.Numeric, false
+	}
+	return analysis.AlphaNumeric, false
+}
+
+func isDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+func isNumberSep(b []byte) bool {
+	return len(b) == 1 && (b[0] == '.' || b[0] == ',')
+}
+
+func isASCIILetters(b []byte) bool {
+	for _, c := range b {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// Stem returns the stem of a folded English word as the analyzers index
+// it, and any other term unchanged.
+func Stem(term string) string {
+	if len(term) > 2 && isASCIILetters([]byte(term)) {
+		return string(stem([]byte(term)))
+	}
+	return term
+}
+
+// stem applies the Porter stemmer to a lower-case ASCII word. The result
+// is a new slice when the word changes.
+func stem(term []byte) []byte {
+	rs := make([]rune, len(term))
+	for i, c := range term {
+		rs[i] = rune(c)
+	}
+	out := porterstemmer.StemWithoutLowerCasing(rs)
+	if len(out) == len(term) {
+		same := true
+		for i, r := range out {
+			if rune(term[i]) != r {
+				same = false
+				break
+			}
+		}
+		if same {
+			return term
+		}
+	}
+	b := make([]byte, len(out))
+	for i, r := range out {
+		b[i] = byte(r)
+	}
+	return b
+}

@@ -1,0 +1,23 @@
+// Package zh is wensou's text analysis for Chinese and English: a bleve
+// analyzer backed by the gse segmenter.
+//
+// It owns one process-wide segmenter, loaded once by [Load] from the
+// dictionary embedded in gse, and registers two analyzers in bleve's
+// registry when imported:
+//
+//   - [IndexAnalyzer] ("zh"): gse accurate segmentation plus every
+//     multi-character sub-word from gse's word tree, for indexing.
+//   - [QueryAnalyzer] ("zh_query"): accurate segmentation only, for queries.
+//
+// Both fold full-width ASCII to half-width, Traditional to Simplified
+// characters and letters to lower case, drop a short list of function
+// words, stem English words, and keep every token's Start/End on the
+// original bytes: input[Start:End] is always the text the token came from.
+//
+// Positions count "units": one per Han character and one per run of
+// letters or digits, with one extra at punctuation. A sub-word gets the
+// position of its first unit, so a phrase matches whatever way each side
+// was segmented, and a phrase never matches across punctuation.
+//
+// The package does not know about fields, mappings or indexes; index/ does.
+package zh

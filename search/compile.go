@@ -1,0 +1,270 @@
+package search
+
+import (
+	"context"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/wensou/wensou/index"
+	"github.com/wensou/wensou/index/zh"
+)
+
+// Field weights: a word in the title counts more than one in the body.
+const (
+	boostTitle  = 3.0
+	boostAuthor = 2.0
+	boostBody   = 1.0
+)
+
+// plan is a compiled query: units that an article should hold (each one
+// word, phrase or alternative group of the query), and exclusions.
+type plan struct {
+	units   []query.Query
+	exclude []query.Query
+	// nothing is set when the query had text but no searchable word in
+	// it (only punctuation, say): it matches no article.
+	nothing bool
+}
+
+// compiler turns parsed queries into bleve queries with the query
+// analyzer.
+type compiler struct {
+	an analysis.Analyzer
+}
+
+// compile builds the plan for q. Question words and particles are
+// dropped unless the query holds nothing else.
+func (c *compiler) compile(q *Query) plan {
+	p := c.compileWith(q, true)
+	if len(p.units) == 0 {
+		if p2 := c.compileWith(q, false); len(p2.units) > 0 {
+			return p2
+		}
+	}
+	return p
+}
+
+func (c *compiler) compileWith(q *Query, dropQuestionWords bool) plan {
+	var p plan
+	hadText := false
+	for _, cl := range q.Clauses {
+		var alts [][]query.Query
+		for _, t := range cl.Alts {
+			if strings.TrimSpace(t.Text) != "" {
+				hadText = true
+			}
+			if ws := c.words(t, dropQuestionWords); len(ws) > 0 {
+				alts = append(alts, ws)
+			}
+		}
+		switch {
+		case len(alts) == 0:
+			continue
+		case cl.Exclude:
+			p.exclude = append(p.exclude, disjunction(conjunctions(alts)))
+		case len(alts) == 1:
+			// Each word of a single alternative is its own unit, so that
+			// a sentence-like query can match partially.
+			p.units = append(p.units, alts[0]...)
+		default:
+			p.units = append(p.units, disjunction(conjunctions(alts)))
+		}
+	}
+	p.nothing = hadText && len(p.units) == 0 && len(p.exclude) == 0
+	return p
+}
+
+// words returns one query per word of a term.
+func (c *compiler) words(t Term, dropQuestionWords bool) []query.Query {
+	text := strings.TrimSpace(t.Text)
+	if text == "" {
+		return nil
+	}
+	switch {
+	case t.Field == "tag":
+		return []query.Query{termQuery(index.FieldTags, strings.ToLower(text), 1)}
+	case t.Field == "author":
+		// An exact name, or the name's words in order.
+		alts := []query.Query{termQuery(index.FieldAuthor, text, boostAuthor)}
+		if ph := c.phrase(text, fieldsFor("author")); ph != nil {
+			alts = append(alts, ph)
+		}
+		return []query.Query{disjunction(alts)}
+	case t.Prefix:
+		// Indexed English words are stemmed (iphone is iphon, happy is
+		// happi): look for the stemmed prefix too.
+		p := zh.Fold(text)
+		qs := []query.Query{prefixQuery(p, fieldsFor(t.Field))}
+		if st := zh.Stem(p); st != p {
+			qs = append(qs, prefixQuery(st, fieldsFor(t.Field)))
+		}
+		return []query.Query{disjunction(qs)}
+	case t.Phrase:
+		if ph := c.phrase(text, fieldsFor(t.Field)); ph != nil {
+			return []query.Query{ph}
+		}
+		return nil
+	}
+	fields := fieldsFor(t.Field)
+	var out []query.Query
+	for _, g := range c.groups(text, dropQuestionWords) {
+		if len(g) == 1 {
+			out = append(out, termsQuery(string(g[0].Term), fields))
+		} else {
+			out = append(out, phraseQuery(tokensToPhrase(g), fields))
+		}
+	}
+	return out
+}
+
+// groups analyzes text into the words of a query. Adjacent single Han
+// characters (an unknown name, a word of classical Chinese such as 风吹)
+// form one group, searched as a phrase rather than as scattered
+// characters.
+func (c *compiler) groups(text string, dropQuestionWords bool) [][]*analysis.Token {
+	toks := c.an.Analyze([]byte(text))
+	var out [][]*analysis.Token
+	for _, tok := range toks {
+		if dropQuestionWords && (zh.IsQueryStopWord(strings.ToLower(text[tok.Start:tok.End])) || zh.IsQueryStopWord(string(tok.Term))) {
+			continue
+		}
+		if n := len(out); n > 0 && singleHan(tok) {
+			last := out[n-1]
+			prev := last[len(last)-1]
+			if singleHan(prev) && tok.Position == prev.Position+1 {
+				out[n-1] = append(last, tok)
+				continue
+			}
+		}
+		out = append(out, []*analysis.Token{tok})
+	}
+	return out
+}
+
+func singleHan(t *analysis.Token) bool {
+	r, n := utf8.DecodeRune(t.Term)
+	return n == len(t.Term) && unicode.Is(unicode.Han, r)
+}
+
+// phrase builds a phrase query over fields for text, or a term query when
+// text is a single word; nil when text has no words.
+func (c *compiler) phrase(text string, fields []weighted) query.Query {
+	toks := c.an.Analyze([]byte(text))
+	switch len(toks) {
+	case 0:
+		return nil
+	case 1:
+		return termsQuery(string(toks[0].Term), fields)
+	}
+	return phraseQuery(tokensToPhrase(toks), fields)
+}
+
+// tokensToPhrase lays tokens out by position; a position with no token
+// (a stop word or punctuation) stays empty and matches anything.
+func tokensToPhrase(toks []*analysis.Token) [][]string {
+	first, last := toks[0].Position, toks[0].Position
+	for _, t := range toks {
+		first, last = min(first, t.Position), max(last, t.Position)
+	}
+	out := make([][]string, last-first+1)
+	for _, t := range toks {
+		i := t.Position - first
+		out[i] = append(out[i], string(t.Term))
+	}
+	return out
+}
+
+type weighted struct {
+	field string
+	boost float64
+}
+
+func fieldsFor(field string) []weighted {
+	switch field {
+	case "title":
+		return []weighted{{index.FieldTitle, boostTitle}}
+	case "body":
+		return []weighted{{index.FieldBody, boostBody}}
+	case "author":
+		return []weighted{{index.FieldAuthorText, boostAuthor}}
+	}
+	return []weighted{{index.FieldTitle, boostTitle}, {index.FieldBody, boostBody}, {index.FieldAuthorText, boostAuthor}}
+}
+
+func termQuery(field, term string, boost float64) query.Query {
+	q := query.NewTermQuery(term)
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
+}
+
+func termsQuery(term string, fields []weighted) query.Query {
+	qs := make([]query.Query, len(fields))
+	for i, f := range fields {
+		qs[i] = termQuery(f.field, term, f.boost)
+	}
+	return disjunction(qs)
+}
+
+func phraseQuery(terms [][]string, fields []weighted) query.Query {
+	qs := make([]query.Query, len(fields))
+	for i, f := range fields {
+		q := query.NewMultiPhraseQuery(terms, f.field)
+		q.SetBoost(f.boost)
+		qs[i] = q
+	}
+	return disjunction(qs)
+}
+
+func prefixQuery(prefix string, fields []weighted) query.Query {
+	qs := make([]query.Query, len(fields))
+	for i, f := range fields {
+		q := query.NewPrefixQuery(prefix)
+		q.SetField(f.field)
+		q.SetBoost(f.boost)
+		qs[i] = q
+	}
+	return disjunction(qs)
+}
+
+func disjunction(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+func conjunction(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return query.NewConjunctionQuery(qs)
+}
+
+func conjunctions(alts [][]query.Query) []query.Query {
+	out := make([]query.Query, len(alts))
+	for i, a := range alts {
+		out[i] = conjunction(a)
+	}
+	return out
+}
+
+// counted wraps a unit so that its score lies in [1, 1+countSpread): a
+// disjunction of counted units then ranks an article holding more units
+// above any holding fewer (for up to about 40 units), and by relevance
+// among those holding as many.
+func counted(q query.Query) query.Query {
+	return query.NewCustomScoreQueryWithScorer(q, func(_ context.Context, d *search.DocumentMatch) (float64, error) {
+		return 1 + countSpread*d.Score/(d.Score+countScale), nil
+	}, nil, nil)
+}
+
+const (
+	countSpread = 0.05
+	countScale  = 4.0
+)
