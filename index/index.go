@@ -40,7 +40,7 @@ type CompatError struct {
 }
 
 func (e *CompatError) Error() string {
-	return fmt.Sprintf("index %s was built with analyzer %s (schema %d), this wensou uses analyzer %s (schema %d): rebuild it with %q",
+	return fmt.Sprintf("index %s was built with analyzer %s (schema %d), this wensou uses analyzer %s (schema %d): rebuild it (reindex) with %q",
 		e.Path, e.Have.Analyzer, e.Have.Schema, e.Want.Analyzer, e.Want.Schema, e.RebuildCommand)
 }
 
@@ -103,7 +103,9 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, err := bleve.NewMemOnly(m)
+		// Scorch without a path keeps everything in memory: tests run the
+		// same engine as production (bleve.NewMemOnly would be upsidedown).
+		b, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
 		if err != nil {
 			return nil, fmt.Errorf("create in-memory index: %w", err)
 		}
@@ -128,7 +130,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 		if have != want {
 			b.Close()
 			return nil, &CompatError{Path: opts.Path, Have: have, Want: want,
-				RebuildCommand: "wensou reindex --index " + opts.Path}
+				RebuildCommand: fmt.Sprintf("rm -r %s && wensou index --index %s PATH...", opts.Path, opts.Path)}
 		}
 		ix.log.Debug("index opened")
 		return ix, nil
@@ -161,7 +163,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 		b.Close()
 		return nil, err
 	}
-	ix.log.Info("index created")
+	ix.log.Debug("index created")
 	return ix, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"sync"
 	"time"
 
 	"github.com/wensou/wensou/index/article"
@@ -13,10 +15,12 @@ import (
 type IngestOptions struct {
 	// Article configures reading (time zone, body size limit).
 	Article article.Options
-	// BatchSize is the number of articles per index batch; default 1000.
+	// BatchSize is the most articles per index batch; default 5000.
 	BatchSize int
-	// BatchBytes caps a batch's text size; default 16 MiB.
+	// BatchBytes caps a batch's text size; default 8 MiB.
 	BatchBytes int
+	// Lanes is the number of batches indexed at once; default 2.
+	Lanes int
 	// OnRecord, when set, sees every record read, rejected ones included,
 	// before it is indexed. It runs on the reading goroutine.
 	OnRecord func(article.Record)
@@ -42,10 +46,14 @@ type IngestStats struct {
 // consistent. It returns the counts and ctx's error when cancelled.
 func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions) (IngestStats, error) {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 1000
+		opts.BatchSize = 5000
 	}
 	if opts.BatchBytes <= 0 {
-		opts.BatchBytes = 16 << 20
+		opts.BatchBytes = 8 << 20
+	}
+	lanes := opts.Lanes
+	if lanes <= 0 {
+		lanes = 2
 	}
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
@@ -55,25 +63,33 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 		arts  []article.Article
 		bytes int64
 	}
-	batches := make(chan batch, 1)
-	var st IngestStats
+	// Articles are spread over lanes by id, so two versions of one article
+	// always go through the same lane, in order; lanes index concurrently,
+	// one building its segment while the other analyzes.
+	queues := make([]chan batch, lanes)
+	for i := range queues {
+		queues[i] = make(chan batch, 1)
+	}
 	readErr := make(chan error, 1)
 	var read, rejected, warned int
 
 	go func() {
-		defer close(batches)
-		cur := batch{}
-		size := 0
-		flush := func() error {
-			if len(cur.arts) == 0 {
+		defer func() {
+			for _, q := range queues {
+				close(q)
+			}
+		}()
+		cur := make([]batch, lanes)
+		flush := func(l int) error {
+			if len(cur[l].arts) == 0 {
 				return nil
 			}
 			select {
-			case batches <- cur:
+			case queues[l] <- cur[l]:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			cur, size = batch{}, 0
+			cur[l] = batch{}
 			return nil
 		}
 		err := article.Walk(ctx, paths, opts.Article, func(r article.Record) error {
@@ -88,43 +104,58 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 			if len(r.Warnings) > 0 {
 				warned++
 			}
-			n := len(r.Article.Title) + len(r.Article.Body)
-			cur.arts = append(cur.arts, r.Article)
-			cur.bytes += int64(n)
-			size += n
-			if len(cur.arts) >= opts.BatchSize || size >= opts.BatchBytes {
-				return flush()
+			l := lane(r.Article.ID, lanes)
+			cur[l].arts = append(cur[l].arts, r.Article)
+			cur[l].bytes += int64(len(r.Article.Title) + len(r.Article.Body))
+			if len(cur[l].arts) >= opts.BatchSize || cur[l].bytes >= int64(opts.BatchBytes) {
+				return flush(l)
 			}
 			return nil
 		})
-		if err == nil {
-			err = flush()
+		for l := range cur {
+			if err != nil {
+				break
+			}
+			err = flush(l)
 		}
 		readErr <- err
 	}()
 
-	var indexErr error
-	for b := range batches {
-		if indexErr != nil {
-			continue // drain so the reader can finish
-		}
-		if err := ctx.Err(); err != nil {
-			indexErr = err
-			continue
-		}
-		if err := ix.Put(ctx, b.arts); err != nil {
-			indexErr = err
-			cancel()
-			continue
-		}
-		st.Indexed += len(b.arts)
-		st.Bytes += b.bytes
-		if opts.OnBatch != nil {
-			snap := st
-			snap.Elapsed = time.Since(start)
-			opts.OnBatch(snap)
-		}
+	var (
+		mu       sync.Mutex
+		st       IngestStats
+		indexErr error
+		wg       sync.WaitGroup
+	)
+	for _, q := range queues {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range q {
+				if ctx.Err() != nil {
+					continue // drain so the reader can finish
+				}
+				err := ix.Put(ctx, b.arts)
+				mu.Lock()
+				if err != nil {
+					if indexErr == nil {
+						indexErr = err
+					}
+					cancel()
+				} else {
+					st.Indexed += len(b.arts)
+					st.Bytes += b.bytes
+					if opts.OnBatch != nil {
+						snap := st
+						snap.Elapsed = time.Since(start)
+						opts.OnBatch(snap)
+					}
+				}
+				mu.Unlock()
+			}
+		}()
 	}
+	wg.Wait()
 	err := <-readErr
 	st.Read, st.Rejected, st.Warned = read, rejected, warned
 	st.Elapsed = time.Since(start)
@@ -135,4 +166,11 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 		return st, fmt.Errorf("read articles: %w", err)
 	}
 	return st, ctx.Err()
+}
+
+// lane picks the lane of an article id.
+func lane(id string, lanes int) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % uint32(lanes))
 }

@@ -226,13 +226,14 @@ func build(units, exclude, filters []query.Query, partial bool) query.Query {
 			cs[i] = counted(u)
 		}
 		must = append(must, query.NewDisjunctionQuery(cs))
+	case len(units) == 0:
+		// Filters score nothing (boost 0): match all gives every hit
+		// the same score.
+		must = append(must, query.NewMatchAllQuery())
 	default:
 		must = append(must, units...)
 	}
 	must = append(must, filters...)
-	if len(must) == 0 {
-		must = append(must, query.NewMatchAllQuery())
-	}
 	if len(exclude) == 0 {
 		return conjunction(must)
 	}
@@ -308,7 +309,10 @@ func sortOrder(s Sort) bsearch.SortOrder {
 
 // hit converts a bleve hit, highlighting from its term locations.
 func (s *Searcher) hit(h *bsearch.DocumentMatch) Hit {
-	out := Hit{ID: h.ID, Score: math.Round(h.Score*1000) / 1000, Author: []string{}}
+	out := Hit{ID: h.ID, Author: []string{}}
+	if !math.IsNaN(h.Score) && !math.IsInf(h.Score, 0) {
+		out.Score = math.Round(h.Score*1000) / 1000
+	}
 	title, _ := h.Fields[index.FieldTitle].(string)
 	body, _ := h.Fields[index.FieldBody].(string)
 	out.Title = title

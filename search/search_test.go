@@ -27,7 +27,10 @@ func newTestIndex(t testing.TB, paths ...string) *index.Index {
 			t.Error(err)
 		}
 	})
+	// One lane and one batch: one segment, so BM25 statistics (and the
+	// ranking of near ties) do not depend on timing.
 	st, err := ix.Ingest(t.Context(), paths, index.IngestOptions{
+		Lanes: 1,
 		OnRecord: func(r article.Record) {
 			if r.Err != nil {
 				t.Errorf("test data rejected: %s", r.Problem())

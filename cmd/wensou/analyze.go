@@ -6,8 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
+	"unicode"
 
 	"github.com/wensou/wensou/index/zh"
 )
@@ -26,7 +27,7 @@ func runAnalyze(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	mode := fs.String("mode", "index", "index (words and sub-words, as stored) or query (words, as searched)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: wensou analyze [--mode index|query] TEXT\n\nPrints the tokens of TEXT with positions and byte offsets.\n\nFlags:\n")
+		fmt.Fprint(fs.Output(), "Usage: wensou analyze [--mode index|query] [--json] TEXT\n\nPrints the tokens of TEXT with positions and byte offsets.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	pos, err := parseFlags(fs, args, env, stderr)
@@ -57,12 +58,63 @@ func runAnalyze(ctx context.Context, args []string, env envFunc, stdout, stderr 
 		enc.SetEscapeHTML(false)
 		return enc.Encode(toks)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "POS\tSTART\tEND\tTERM\tTEXT")
+	rows := [][]string{{"POS", "START", "END", "TERM", "TEXT"}}
 	for _, t := range toks {
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\n", t.Position, t.Start, t.End, t.Term, t.Text)
+		rows = append(rows, []string{strconv.Itoa(t.Position), strconv.Itoa(t.Start), strconv.Itoa(t.End), t.Term, t.Text})
 	}
-	return tw.Flush()
+	return writeTable(stdout, rows)
+}
+
+// writeTable writes rows as left-aligned columns two spaces apart. Unlike
+// text/tabwriter it counts a wide character (Chinese, full-width) as two
+// columns, as a terminal shows it, so Chinese terms line up.
+func writeTable(w io.Writer, rows [][]string) error {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// displayWidth is the number of terminal columns s takes: two for East
+// Asian wide and full-width characters and emoji, none for combining
+// marks and control characters, one for the rest.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cc, unicode.Cf):
+		case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul),
+			r >= 0x2e80 && r <= 0x303e, // CJK radicals, symbols and punctuation
+			r >= 0x3200 && r <= 0x33ff, // enclosed CJK letters, compatibility
+			r >= 0xac00 && r <= 0xd7a3, // Hangul syllables
+			r >= 0xfe30 && r <= 0xfe4f, // CJK compatibility forms
+			r >= 0xff00 && r <= 0xff60, // full-width forms
+			r >= 0xffe0 && r <= 0xffe6,
+			r >= 0x1f300 && r <= 0x1f64f, // pictographs, emoticons
+			r >= 0x1f900 && r <= 0x1f9ff:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // analyze returns the tokens of text in mode m.

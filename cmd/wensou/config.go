@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,28 +34,24 @@ func envName(flagName string) string {
 // parseFlags parses args, allowing flags after positional arguments
 // (wensou search 油价 --size 5), then fills every flag not given on the
 // command line from its WENSOU_* environment variable. It returns the
-// positional arguments.
+// positional arguments. A parse error is a one-line [usageError]; -h
+// prints the command's usage on stderr and returns [errFlagHelp].
 func parseFlags(fs *flag.FlagSet, args []string, env envFunc, stderr io.Writer) ([]string, error) {
-	fs.SetOutput(stderr)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errFlagHelp
+	// The flag package prints the error and the whole usage on a parse
+	// error; keep the usage for -h only.
+	var out bytes.Buffer
+	fs.SetOutput(&out)
+	flagArgs, pos := splitArgs(fs, args)
+	if err := fs.Parse(flagArgs); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			if _, werr := stderr.Write(out.Bytes()); werr != nil {
+				return nil, werr
 			}
-			return nil, &usageError{err.Error()}
+			return nil, errFlagHelp
 		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		if args[0] == "--" {
-			pos = append(pos, args[1:]...)
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+		return nil, usagef("%v (see \"wensou %s -h\")", err, fs.Name())
 	}
+	pos = append(pos, fs.Args()...)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var err error
@@ -64,11 +61,46 @@ func parseFlags(fs *flag.FlagSet, args []string, env envFunc, stderr io.Writer) 
 		}
 		if v, ok := env(envName(f.Name)); ok && v != "" {
 			if e := fs.Set(f.Name, v); e != nil {
-				err = usagef("%s=%q: %v", envName(f.Name), v, e)
+				err = usagef("%s=%q: invalid value for --%s: %v", envName(f.Name), v, f.Name, e)
 			}
 		}
 	})
 	return pos, err
+}
+
+// splitArgs separates flags (with their values) from positional
+// arguments. An argument starting with "--" is a flag; one starting with
+// a single "-" is a flag only when fs defines it (or it is -h or -help),
+// so that a query's -word stays in the query. Everything after "--" is
+// positional.
+func splitArgs(fs *flag.FlagSet, args []string) (flags, pos []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return flags, append(pos, args[i+1:]...)
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if !strings.HasPrefix(a, "--") && f == nil && name != "h" && name != "help" {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		if f != nil && !hasValue && !isBoolFlag(f) && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	return flags, pos
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // commonFlags are the flags every index-using command takes.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -35,11 +36,17 @@ func runIndex(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	if len(paths) == 0 {
 		return usagef("index needs at least one PATH (try: wensou index %s)", defaultSamplesDir)
 	}
+	if *batch < 1 {
+		return usagef("--batch must be 1 or more, not %d", *batch)
+	}
+	if *maxBody < 1 {
+		return usagef("--max-body must be 1 or more, not %d", *maxBody)
+	}
 	loc, err := c.location()
 	if err != nil {
 		return err
 	}
-	ix, err := index.Open(ctx, index.Options{Path: c.index, Create: true, Location: loc})
+	ix, err := openIndex(ctx, index.Options{Path: c.index, Create: true, Location: loc})
 	if err != nil {
 		return err
 	}
@@ -57,6 +64,18 @@ func runIndex(ctx context.Context, args []string, env envFunc, stdout, stderr io
 		return errRejected
 	}
 	return nil
+}
+
+// openIndex is [index.Open], with advice that works when the index was
+// built by another version: index.Open suggests "wensou reindex", which
+// this command does not have, and "wensou index" refuses the old index
+// too.
+func openIndex(ctx context.Context, opts index.Options) (*index.Index, error) {
+	ix, err := index.Open(ctx, opts)
+	if ce, ok := errors.AsType[*index.CompatError](err); ok {
+		ce.RebuildCommand = fmt.Sprintf("rm -r %s && wensou index --index %s PATH...", opts.Path, opts.Path)
+	}
+	return ix, err
 }
 
 type ingestConfig struct {

@@ -2,10 +2,15 @@
 //
 // Usage:
 //
-//	wensou index   [--index DIR] [--tz ZONE] [--batch N] PATH...
-//	wensou search  [--index DIR] [--author A]... [--from DATE] [--to DATE]
+//	wensou index   [--index DIR] [--tz ZONE] [--batch N] [--max-body BYTES] PATH...
+//	wensou search  [--index DIR] [--author A]... [--tag T]... [--from DATE] [--to DATE]
 //	               [--sort relevance|newest|oldest] [--page N] [--size N] [--json] QUERY
-//	wensou analyze [--mode index|query] TEXT
+//	wensou analyze [--mode index|query] [--json] TEXT
+//
+// Flags may come before or after the positional arguments. A word that
+// starts with "-" and is not a flag of the command, such as the query's
+// -word (exclude word), is a positional argument; after "--" everything
+// is.
 //
 // The index lives in data/index.bleve unless --index or WENSOU_INDEX says
 // otherwise. When it does not exist yet, search builds it from the sample
@@ -66,11 +71,15 @@ Run "wensou COMMAND -h" for a command's flags.
 
 // run runs one command and returns the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runWithEnv(ctx, args, os.LookupEnv, stdout, stderr)
+}
+
+// runWithEnv is run with the environment read through env.
+func runWithEnv(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprintln(stderr, `wensou: no command (want index, search or analyze; see "wensou help")`)
 		return exitUsage
 	}
-	env := envFunc(os.LookupEnv)
 	logger, err := newLogger(stderr, env)
 	if err != nil {
 		fmt.Fprintf(stderr, "wensou: %v\n", err)
@@ -89,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "wensou: unknown command %q\n\n%s", cmd, usage)
+		fmt.Fprintf(stderr, "wensou: unknown command %q (want index, search or analyze; see \"wensou help\")\n", cmd)
 		return exitUsage
 	}
 	return exitCode(ctx, err, stderr)

@@ -17,7 +17,7 @@ import (
 	"github.com/wensou/wensou/search"
 )
 
-func runSearch(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) error {
+func runSearch(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
 	var c commonFlags
 	c.register(fs)
@@ -37,6 +37,8 @@ func runSearch(ctx context.Context, args []string, env envFunc, stdout, stderr i
 Query language: words are all required (when no article has them all, the
 best partial matches come back); "a phrase" or “a phrase”; -word excludes;
 a OR b; title:, body:, author:, tag: restrict to a field; word* is a prefix.
+Flags may follow the query; put the query after -- when a word in it is
+also a flag's name (wensou search -- 油价 -json).
 
 Flags:
 `)
@@ -45,6 +47,12 @@ Flags:
 	pos, err := parseFlags(fs, args, env, stderr)
 	if err != nil {
 		return err
+	}
+	if *page < 1 {
+		return usagef("--page must be 1 or more, not %d", *page)
+	}
+	if *size < 1 {
+		return usagef("--size must be between 1 and %d, not %d", search.MaxSize, *size)
 	}
 	loc, err := c.location()
 	if err != nil {
@@ -55,20 +63,32 @@ Flags:
 		Sort: search.Sort(*sort), Page: *page, Size: *size,
 	}
 	if req.From, err = search.ParseBound(*from, loc, false); err != nil {
-		return usagef("--from: %v", err)
+		return usagef("--from: %v", badRequest(err))
 	}
 	if req.To, err = search.ParseBound(*to, loc, true); err != nil {
-		return usagef("--to: %v", err)
+		return usagef("--to: %v", badRequest(err))
 	}
 	if err := req.Validate(); err != nil {
-		return usagef("%v", strings.TrimPrefix(err.Error(), search.ErrBadRequest.Error()+": "))
+		return usagef("%v", badRequest(err))
+	}
+	// Read the query before opening (or building) the index, so a
+	// mistake in it is reported at once.
+	if _, err := search.Parse(req.Query); err != nil {
+		if qe, ok := errors.AsType[*search.QueryError](err); ok {
+			return usagef("cannot read the query: %v", qe)
+		}
+		return err
 	}
 
 	ix, err := openOrBuild(ctx, c.index, *samples, loc, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
+	defer func() {
+		if cerr := ix.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
 	s, err := search.New(ix, search.Options{})
 	if err != nil {
 		return err
@@ -87,22 +107,36 @@ Flags:
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
-	printResult(stdout, res, isTerminal(stdout) && os.Getenv("NO_COLOR") == "")
+	noColor, _ := env("NO_COLOR")
+	printResult(stdout, res, isTerminal(stdout) && noColor == "")
 	return nil
+}
+
+// badRequest returns the message of a [search.ErrBadRequest] error
+// without its "bad request: " prefix, which says nothing on a command
+// line.
+func badRequest(err error) string {
+	return strings.TrimPrefix(err.Error(), search.ErrBadRequest.Error()+": ")
 }
 
 // openOrBuild opens the index at dir; when there is none, it builds one
 // from the sample articles first (the first run on a fresh clone).
+//
+// A build that fails or is interrupted leaves no index behind when dir did
+// not exist before: otherwise the next run would take the partial index
+// for a complete one.
 func openOrBuild(ctx context.Context, dir, samples string, loc *time.Location, stdout, stderr io.Writer) (*index.Index, error) {
-	ix, err := index.Open(ctx, index.Options{Path: dir, Location: loc})
+	ix, err := openIndex(ctx, index.Options{Path: dir, Location: loc})
 	if !errors.Is(err, index.ErrNotExist) {
 		return ix, err
 	}
 	if _, serr := os.Stat(samples); serr != nil {
-		return nil, fmt.Errorf("%w (build one with \"wensou index --index %s PATH\")", err, dir)
+		return nil, fmt.Errorf("%w, and no sample articles to build one from (%w): build one with \"wensou index --index %s PATH...\" or point --samples at articles", err, serr, dir)
 	}
+	_, serr := os.Stat(dir)
+	existed := serr == nil
 	fmt.Fprintf(stderr, "no index at %s yet: building it from %s\n", dir, samples)
-	ix, err = index.Open(ctx, index.Options{Path: dir, Create: true, Location: loc})
+	ix, err = openIndex(ctx, index.Options{Path: dir, Create: true, Location: loc})
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +144,10 @@ func openOrBuild(ctx context.Context, dir, samples string, loc *time.Location, s
 	if err != nil {
 		if cerr := ix.Close(); cerr != nil {
 			slog.Error("close index", "err", cerr)
+		} else if !existed {
+			if rerr := os.RemoveAll(dir); rerr != nil {
+				slog.Error("remove partial index", "index", dir, "err", rerr)
+			}
 		}
 		return nil, err
 	}
@@ -147,10 +185,10 @@ func printResult(w io.Writer, res *search.Result, color bool) {
 		fmt.Fprintf(w, "No articles found for %q (%.1f ms).\n", res.Query, res.TookMs)
 		return
 	case len(res.Hits) == 0:
-		fmt.Fprintf(w, "%d results for %q; page %d is past the end.\n", res.Total, res.Query, res.Page)
+		fmt.Fprintf(w, "%d %s for %q; page %d is past the end.\n", res.Total, plural(res.Total, "result", "results"), res.Query, res.Page)
 		return
 	}
-	fmt.Fprintf(w, "%d results for %q, %d-%d shown (%.1f ms)", res.Total, res.Query, first, first+len(res.Hits)-1, res.TookMs)
+	fmt.Fprintf(w, "%d %s for %q, %d-%d shown (%.1f ms)", res.Total, plural(res.Total, "result", "results"), res.Query, first, first+len(res.Hits)-1, res.TookMs)
 	if res.Partial {
 		fmt.Fprint(w, "; no article has every word, best partial matches first")
 	}
@@ -188,6 +226,13 @@ func printFacet(w io.Writer, name string, bs []search.Bucket) {
 		parts[i] = fmt.Sprintf("%s (%d)", b.Value, b.Count)
 	}
 	fmt.Fprintf(w, "%s: %s\n", name, strings.Join(parts, " · "))
+}
+
+func plural(n uint64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func orDefault(s, d string) string {

@@ -106,7 +106,7 @@ func parseMarkdown(data []byte, opts Options) (a Article, warns []string, line i
 			}
 		}
 	}
-	a.Body = strings.Join(rest, "\n")
+	a.Body = markdownText(rest)
 
 	if err := a.Normalize(opts); err != nil {
 		return Article{}, nil, 1, err
@@ -361,4 +361,54 @@ func parseInlineList(s string) ([]string, error) {
 		return nil, fmt.Errorf("%w: unexpected %q after list", ErrFrontMatter, rest)
 	}
 	return items, nil
+}
+
+var (
+	mdLinkRE     = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	mdStrongRE   = regexp.MustCompile(`\*\*([^*\n]+)\*\*|__([^_\n]+)__`)
+	mdCodeRE     = regexp.MustCompile("`([^`\n]+)`")
+	mdAutoLinkRE = regexp.MustCompile(`<((?:https?|mailto):[^>\s]+)>`)
+	mdHeadingRE  = regexp.MustCompile(`^#{1,6}\s+(.*?)\s*#*\s*$`)
+	mdRuleRE     = regexp.MustCompile(`^\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$`)
+	mdQuoteRE    = regexp.MustCompile(`^\s{0,3}>\s?`)
+	mdBulletRE   = regexp.MustCompile(`^(\s*)[-*+]\s+`)
+)
+
+// markdownText turns Markdown lines into the plain text that is indexed,
+// stored and shown in snippets: heading marks, list bullets, emphasis,
+// inline code marks, link targets, rules and fences go; the words stay,
+// and code blocks stay as they are.
+func markdownText(lines []string) string {
+	out := make([]string, 0, len(lines))
+	fenced := ""
+	for _, l := range lines {
+		if m := fenceRE.FindStringSubmatch(l); m != nil {
+			switch fenced {
+			case "":
+				fenced = m[1]
+			case m[1]:
+				fenced = ""
+			}
+			continue
+		}
+		if fenced != "" {
+			out = append(out, l)
+			continue
+		}
+		if mdRuleRE.MatchString(l) {
+			out = append(out, "")
+			continue
+		}
+		l = mdQuoteRE.ReplaceAllString(l, "")
+		l = mdBulletRE.ReplaceAllString(l, "$1")
+		if m := mdHeadingRE.FindStringSubmatch(l); m != nil {
+			l = m[1]
+		}
+		l = mdLinkRE.ReplaceAllString(l, "$1")
+		l = mdAutoLinkRE.ReplaceAllString(l, "$1")
+		l = mdStrongRE.ReplaceAllString(l, "$1$2")
+		l = mdCodeRE.ReplaceAllString(l, "$1")
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
 }

@@ -69,7 +69,13 @@ func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
 		case kindSpace:
 			continue
 		case kindPunct:
-			gap = true
+			// A hyphen or apostrophe inside a Latin word (bike-share,
+			// don't) joins its parts; other punctuation breaks phrases.
+			if !isConnector(text) || i == 0 || i+1 == len(segs) ||
+				!isLatinWord(folded[segs[i-1].Start():segs[i-1].End()]) ||
+				!isLatinWord(folded[segs[i+1].Start():segs[i+1].End()]) {
+				gap = true
+			}
 			continue
 		}
 		if gap && words {
@@ -206,6 +212,30 @@ func tokenType(term []byte) (analysis.TokenType, bool) {
 		return analysis.Numeric, false
 	}
 	return analysis.AlphaNumeric, false
+}
+
+// isConnector reports whether text is one character that may join the
+// parts of a Latin word.
+func isConnector(text []byte) bool {
+	switch string(text) {
+	case "-", "'", "’", "_", "/", "&", ".":
+		return true
+	}
+	return false
+}
+
+// isLatinWord reports whether text is a run of letters or digits outside
+// the Han script.
+func isLatinWord(text []byte) bool {
+	if len(text) == 0 {
+		return false
+	}
+	for _, r := range string(text) {
+		if !(unicode.IsLetter(r) || unicode.IsNumber(r)) || unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
 }
 
 func isDigits(b []byte) bool {

@@ -15,7 +15,7 @@ import (
 // Version is the version of the analysis rules. It changes whenever a
 // change to this package would make an existing index analyze text
 // differently; an index built with another version must be rebuilt.
-const Version = "1"
+const Version = "2"
 
 // ErrNotLoaded is returned when an analyzer is built before [Load].
 var ErrNotLoaded = errors.New("zh: segmenter not loaded (call zh.Load first)")
