@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -77,6 +78,13 @@ type Index struct {
 	loc  *time.Location
 	log  *slog.Logger
 	seg  *zh.Segmenter
+	cols *columnCache
+
+	// The warmer builds columns for new segments (from writes and merges)
+	// ahead of the searches that need them.
+	warmNow chan struct{}
+	stop    chan struct{}
+	wg      sync.WaitGroup
 }
 
 // Open opens the index at opts.Path, creating it when opts.Create is set
@@ -95,7 +103,8 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	ix := &Index{path: opts.Path, loc: loc, log: log.With("index", opts.Path), seg: seg}
+	ix := &Index{path: opts.Path, loc: loc, log: log.With("index", opts.Path), seg: seg,
+		cols: &columnCache{loc: loc}, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
 	want := Meta{Schema: SchemaVersion, Analyzer: seg.Fingerprint()}
 
 	if opts.Path == "" {
@@ -114,6 +123,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 			b.Close()
 			return nil, err
 		}
+		ix.startWarmer()
 		return ix, nil
 	}
 
@@ -133,6 +143,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 				RebuildCommand: fmt.Sprintf("rm -r %s && wensou index --index %s PATH...", opts.Path, opts.Path)}
 		}
 		ix.log.Debug("index opened")
+		ix.startWarmer()
 		return ix, nil
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist) || errors.Is(err, bleve.ErrorIndexMetaMissing):
 		if !opts.Create {
@@ -164,6 +175,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 		return nil, err
 	}
 	ix.log.Debug("index created")
+	ix.startWarmer()
 	return ix, nil
 }
 
@@ -204,8 +216,55 @@ func (ix *Index) Location() *time.Location { return ix.loc }
 // must not write through it.
 func (ix *Index) Bleve() bleve.Index { return ix.b }
 
+// startWarmer runs the column warmer until Close.
+func (ix *Index) startWarmer() {
+	ix.wg.Add(1)
+	go func() {
+		defer ix.wg.Done()
+		tick := time.NewTicker(2 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ix.stop:
+				return
+			case <-ix.warmNow:
+			case <-tick.C:
+			}
+			ix.warm()
+		}
+	}()
+}
+
+// warm builds the columns of the current segments and forgets those of
+// segments merged away.
+func (ix *Index) warm() {
+	r, err := ix.Reader()
+	if err != nil {
+		ix.log.Warn("warm columns", "err", err)
+		return
+	}
+	live := map[uint64]bool{}
+	for _, ss := range r.snap.Segments() {
+		live[ss.Id()] = true
+	}
+	if err := r.Close(); err != nil {
+		ix.log.Warn("warm columns", "err", err)
+	}
+	ix.cols.prune(live)
+}
+
+// changed tells the warmer that the index has new segments.
+func (ix *Index) changed() {
+	select {
+	case ix.warmNow <- struct{}{}:
+	default:
+	}
+}
+
 // Close closes the index. It is safe to call once.
 func (ix *Index) Close() error {
+	close(ix.stop)
+	ix.wg.Wait()
 	if err := ix.b.Close(); err != nil {
 		return fmt.Errorf("close index %s: %w", ix.path, err)
 	}
@@ -237,6 +296,7 @@ func (ix *Index) Put(ctx context.Context, arts []article.Article) error {
 	if err := ix.b.Batch(batch); err != nil {
 		return fmt.Errorf("index batch of %d articles: %w", len(arts), err)
 	}
+	ix.changed()
 	return nil
 }
 
@@ -252,6 +312,7 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	if err := ix.b.Batch(batch); err != nil {
 		return fmt.Errorf("delete %d articles: %w", len(ids), err)
 	}
+	ix.changed()
 	return nil
 }
 
@@ -269,8 +330,6 @@ func (ix *Index) document(a *article.Article) map[string]any {
 	if !a.Date.IsZero() {
 		t := a.Date.In(ix.loc)
 		d[FieldDate] = t
-		d[FieldYear] = t.Format("2006")
-		d[FieldMonth] = t.Format("2006-01")
 	}
 	if a.URL != "" {
 		d[FieldURL] = a.URL

@@ -14,16 +14,15 @@ import (
 )
 
 // Field names in the index. Title and body are analyzed by [zh] and carry
-// term vectors for highlighting; author, year and month are keywords with
-// doc values for facets; date is a datetime for ranges and sorting.
+// term vectors for highlighting; author is a keyword and date a datetime,
+// both with doc values, from which the columns for facets and sorting are
+// built.
 const (
 	FieldTitle      = "title"
 	FieldBody       = "body"
 	FieldAuthor     = "author"      // exact names: filters and facets
 	FieldAuthorText = "author_text" // analyzed names: author: queries
 	FieldDate       = "date"
-	FieldYear       = "year"  // "2022" in the index time zone
-	FieldMonth      = "month" // "2022-09" in the index time zone
 	FieldURL        = "url"
 	FieldSource     = "source"
 	FieldTags       = "tags" // lower-cased exact tags
@@ -33,7 +32,7 @@ const (
 
 // SchemaVersion changes whenever the mapping below changes in a way that
 // needs a rebuild.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // keywordLower is the analyzer for tags: the whole value, lower-cased.
 const keywordLower = "keyword_lower"
@@ -86,8 +85,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(FieldAuthor, kw(true, true, true, keyword.Name))
 	dm.AddFieldMappingsAt(FieldAuthorText, text(false, false))
 	dm.AddFieldMappingsAt(FieldDate, date)
-	dm.AddFieldMappingsAt(FieldYear, kw(false, true, true, keyword.Name))
-	dm.AddFieldMappingsAt(FieldMonth, kw(false, true, true, keyword.Name))
 	dm.AddFieldMappingsAt(FieldURL, kw(true, false, false, keyword.Name))
 	dm.AddFieldMappingsAt(FieldSource, kw(true, true, false, keyword.Name))
 	dm.AddFieldMappingsAt(FieldTags, kw(true, true, false, keywordLower))

@@ -188,7 +188,7 @@ func (p *parser) item() (queryItem, bool, error) {
 	}
 	if p.i-start == len([]rune(word)) { // no operator before it
 		switch word {
-		case "OR", "|", "||":
+		case "OR", "|", "||": // see isOperator
 			it.op = opOr
 			return it, true, nil
 		case "AND", "&&":
@@ -327,6 +327,10 @@ func (t Term) String() string {
 		b.WriteByte(':')
 	}
 	switch {
+	case t.Field == "" && !t.Phrase && !t.Prefix && isOperator(t.Text):
+		// A word that reads as an operator: a leading + keeps it a word.
+		b.WriteByte('+')
+		b.WriteString(t.Text)
 	case t.Phrase:
 		b.WriteByte('"')
 		b.WriteString(t.Text)
@@ -338,4 +342,13 @@ func (t Term) String() string {
 		b.WriteString(t.Text)
 	}
 	return b.String()
+}
+
+// isOperator reports whether a bare word would be read as an operator.
+func isOperator(w string) bool {
+	switch w {
+	case "OR", "|", "||", "AND", "&&", "NOT":
+		return true
+	}
+	return false
 }

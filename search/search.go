@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -60,6 +59,9 @@ type Request struct {
 	Sort    Sort
 	Page    int // 1-based; 0 means 1
 	Size    int // 0 means DefaultSize
+	// After is a cursor from a previous result's Next: the results that
+	// follow it, however deep. Page must then be 1.
+	After string
 }
 
 // Result is the answer to a search, in the JSON shape shared by the
@@ -72,6 +74,9 @@ type Result struct {
 	Size   int     `json:"size"`
 	Hits   []Hit   `json:"hits"`
 	Facets Facets  `json:"facets"`
+	// Next is a cursor for the results after this page (Request.After),
+	// or "" at the end.
+	Next string `json:"next,omitempty"`
 	// Partial is set when no article held every word of the query and
 	// the hits are the best partial matches.
 	Partial bool `json:"-"`
@@ -157,8 +162,10 @@ func (r *Request) Validate() error {
 		return fmt.Errorf("%w: page must be 1 or more", ErrBadRequest)
 	case r.Size < 1 || r.Size > MaxSize:
 		return fmt.Errorf("%w: size must be between 1 and %d", ErrBadRequest, MaxSize)
-	case r.Page*r.Size > MaxWindow:
-		return fmt.Errorf("%w: page %d of size %d goes past result %d; narrow the search or use a cursor", ErrBadRequest, r.Page, r.Size, MaxWindow)
+	case r.Page > MaxWindow/r.Size || r.Page*r.Size > MaxWindow:
+		return fmt.Errorf("%w: page %d of size %d goes past result %d; narrow the search or page with the after cursor", ErrBadRequest, r.Page, r.Size, MaxWindow)
+	case r.After != "" && r.Page != 1:
+		return fmt.Errorf("%w: after and page cannot be used together", ErrBadRequest)
 	case !r.From.IsZero() && !r.To.IsZero() && r.To.Before(r.From):
 		return fmt.Errorf("%w: the to date is before the from date", ErrBadRequest)
 	}
@@ -168,11 +175,21 @@ func (r *Request) Validate() error {
 	if r.Sort == "" {
 		r.Sort = SortRelevance
 	}
+	if r.After != "" {
+		if _, err := parseCursor(r.After, r.Sort); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 // Search runs a request. A query that cannot be read gives a
 // [*QueryError]; invalid parameters give an error wrapping [ErrBadRequest].
+//
+// It reads the index once: one pass over the matching documents counts
+// the facets, applies the author and date filters and keeps the best
+// hits, reading per-document values from the index's columns; then only
+// the returned page is loaded and highlighted.
 func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
 	if err := req.Validate(); err != nil {
@@ -183,30 +200,41 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	p := s.c.compile(q)
-	filters := s.filters(req)
-
-	res := &Result{Query: req.Query, Page: req.Page, Size: req.Size, Hits: []Hit{}}
+	res := &Result{Query: req.Query, Page: req.Page, Size: req.Size, Hits: []Hit{},
+		Facets: Facets{Author: []Bucket{}, Year: []Bucket{}, Month: []Bucket{}}}
 	if p.nothing {
 		res.TookMs = tookMs(start)
 		return res, nil
 	}
-	br, err := s.run(ctx, req, build(p.units, p.exclude, filters, false))
+	r, err := s.ix.Reader()
 	if err != nil {
 		return nil, err
 	}
-	if br.Total == 0 && len(p.units) > 1 {
+	defer r.Close()
+
+	tags := tagFilters(req.Tags)
+	bq := build(p.units, p.exclude, tags, false)
+	c, err := s.collect(ctx, r, bq, req)
+	if err != nil {
+		return nil, err
+	}
+	if c.total == 0 && len(p.units) > 1 {
 		// No article holds every word: rank those holding most of them.
-		br, err = s.run(ctx, req, build(p.units, p.exclude, filters, true))
-		if err != nil {
+		bq = build(p.units, p.exclude, tags, true)
+		if c, err = s.collect(ctx, r, bq, req); err != nil {
 			return nil, err
 		}
-		res.Partial = br.Total > 0
+		res.Partial = c.total > 0
 	}
-	res.Total = br.Total
-	for _, h := range br.Hits {
-		res.Hits = append(res.Hits, s.hit(h))
+	res.Total = uint64(c.total)
+	res.Facets = s.facets(r, c, req)
+	page := c.page(req)
+	if res.Hits, err = s.hits(ctx, r, bq, page); err != nil {
+		return nil, err
 	}
-	res.Facets = s.facets(br)
+	if c.more(req, len(page)) {
+		res.Next = page[len(page)-1].cursor(req.Sort)
+	}
 	res.TookMs = tookMs(start)
 	return res, nil
 }
@@ -240,148 +268,116 @@ func build(units, exclude, filters []query.Query, partial bool) query.Query {
 	return query.NewBooleanQuery(must, nil, exclude)
 }
 
-func (s *Searcher) filters(req Request) []query.Query {
+// tagFilters requires every tag; tags are indexed in lower case.
+func tagFilters(tags []string) []query.Query {
 	var fs []query.Query
-	if len(req.Authors) > 0 {
-		qs := make([]query.Query, len(req.Authors))
-		for i, a := range req.Authors {
-			qs[i] = termQuery(index.FieldAuthor, a, 0)
+	for _, t := range tags {
+		if t = strings.ToLower(strings.TrimSpace(t)); t != "" {
+			fs = append(fs, termQuery(index.FieldTags, t, 0))
 		}
-		fs = append(fs, disjunction(qs))
-	}
-	for _, t := range req.Tags {
-		fs = append(fs, termQuery(index.FieldTags, strings.ToLower(strings.TrimSpace(t)), 0))
-	}
-	if !req.From.IsZero() || !req.To.IsZero() {
-		var from, to time.Time
-		yes, no := true, false
-		if !req.From.IsZero() {
-			from = req.From
-		}
-		if !req.To.IsZero() {
-			to = req.To
-		}
-		q := query.NewDateRangeInclusiveQuery(from, to, &yes, &no)
-		if !req.To.IsZero() {
-			q = query.NewDateRangeInclusiveQuery(from, to, &yes, &yes)
-		}
-		q.SetField(index.FieldDate)
-		q.SetBoost(0)
-		fs = append(fs, q)
 	}
 	return fs
 }
 
-var storedFields = []string{index.FieldTitle, index.FieldBody, index.FieldAuthor, index.FieldDate, index.FieldURL}
-
-func (s *Searcher) run(ctx context.Context, req Request, q query.Query) (*bleve.SearchResult, error) {
-	br := bleve.NewSearchRequestOptions(q, req.Size, (req.Page-1)*req.Size, false)
-	br.Fields = storedFields
-	br.IncludeLocations = true
-	br.SortByCustom(sortOrder(req.Sort))
-	br.AddFacet("author", bleve.NewFacetRequest(index.FieldAuthor, s.opts.AuthorFacetSize))
-	br.AddFacet("year", bleve.NewFacetRequest(index.FieldYear, 1000))
-	br.AddFacet("month", bleve.NewFacetRequest(index.FieldMonth, 100000))
-	res, err := s.ix.Bleve().SearchInContext(ctx, br)
+// hits loads and highlights the page's documents.
+func (s *Searcher) hits(ctx context.Context, r *index.Reader, q query.Query, page []ranked) ([]Hit, error) {
+	out := make([]Hit, 0, len(page))
+	if len(page) == 0 {
+		return out, nil
+	}
+	docs := make([]index.Doc, len(page))
+	for i, h := range page {
+		docs[i] = h.doc
+	}
+	locs, err := r.Locations(ctx, q, docs)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("search: %w", ctx.Err())
-		}
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, err
 	}
-	return res, nil
+	for _, h := range page {
+		st, err := r.Stored(h.doc)
+		if err != nil {
+			return nil, err
+		}
+		hit := Hit{ID: st.ID, Title: st.Title, Author: st.Authors, URL: st.URL}
+		if hit.Author == nil {
+			hit.Author = []string{}
+		}
+		if !math.IsNaN(h.score) && !math.IsInf(h.score, 0) {
+			hit.Score = math.Round(h.score*1000) / 1000
+		}
+		if !st.Date.IsZero() {
+			hit.Date = st.Date.Format(time.DateOnly)
+		}
+		loc := locs[h.doc]
+		hit.Highlight = Highlight{
+			Title: highlightTitle(st.Title, spansOf(loc, index.FieldTitle)),
+			Body:  bodyFragments(st.Body, spansOf(loc, index.FieldBody), s.opts.Fragments, s.opts.FragmentSize),
+		}
+		if hit.Highlight.Body == nil {
+			hit.Highlight.Body = []string{}
+		}
+		out = append(out, hit)
+	}
+	return out, nil
 }
 
-func sortOrder(s Sort) bsearch.SortOrder {
-	date := func(desc bool) *bsearch.SortField {
-		return &bsearch.SortField{Field: index.FieldDate, Desc: desc, Type: bsearch.SortFieldAsDate, Missing: bsearch.SortFieldMissingLast}
-	}
-	score := &bsearch.SortScore{Desc: true}
-	id := &bsearch.SortDocID{}
-	switch s {
-	case SortNewest:
-		return bsearch.SortOrder{date(true), score, id}
-	case SortOldest:
-		return bsearch.SortOrder{date(false), score, id}
-	}
-	return bsearch.SortOrder{score, date(true), id}
-}
-
-// hit converts a bleve hit, highlighting from its term locations.
-func (s *Searcher) hit(h *bsearch.DocumentMatch) Hit {
-	out := Hit{ID: h.ID, Author: []string{}}
-	if !math.IsNaN(h.Score) && !math.IsInf(h.Score, 0) {
-		out.Score = math.Round(h.Score*1000) / 1000
-	}
-	title, _ := h.Fields[index.FieldTitle].(string)
-	body, _ := h.Fields[index.FieldBody].(string)
-	out.Title = title
-	switch v := h.Fields[index.FieldAuthor].(type) {
-	case string:
-		out.Author = []string{v}
-	case []any:
-		for _, a := range v {
-			if s, ok := a.(string); ok {
-				out.Author = append(out.Author, s)
-			}
-		}
-	}
-	if d, ok := h.Fields[index.FieldDate].(string); ok && d != "" {
-		if t, err := time.Parse(time.RFC3339, d); err == nil {
-			out.Date = t.In(s.ix.Location()).Format(time.DateOnly)
-		}
-	}
-	out.URL, _ = h.Fields[index.FieldURL].(string)
-	out.Highlight = Highlight{
-		Title: highlightTitle(title, spansOf(h, index.FieldTitle)),
-		Body:  bodyFragments(body, spansOf(h, index.FieldBody), s.opts.Fragments, s.opts.FragmentSize),
-	}
-	if out.Highlight.Body == nil {
-		out.Highlight.Body = []string{}
-	}
-	return out
-}
-
-func spansOf(h *bsearch.DocumentMatch, field string) []span {
+func spansOf(locs bsearch.FieldTermLocationMap, field string) []span {
 	var out []span
-	for _, locs := range h.Locations[field] {
-		for _, l := range locs {
+	for _, ls := range locs[field] {
+		for _, l := range ls {
 			out = append(out, span{int(l.Start), int(l.End)})
 		}
 	}
 	return out
 }
 
-func (s *Searcher) facets(br *bleve.SearchResult) Facets {
+// facets turns the collected counts into buckets: the top authors (and
+// any selected ones), every year, and the most recent months.
+func (s *Searcher) facets(r *index.Reader, c *collector, req Request) Facets {
 	f := Facets{Author: []Bucket{}, Year: []Bucket{}, Month: []Bucket{}}
-	get := func(name string) []Bucket {
-		fr, ok := br.Facets[name]
-		if !ok || fr.Terms == nil {
-			return []Bucket{}
+	for ord, n := range c.authorCounts {
+		if n > 0 {
+			f.Author = append(f.Author, Bucket{Value: r.AuthorName(uint32(ord)), Count: int(n)})
 		}
-		var out []Bucket
-		for _, t := range fr.Terms.Terms() {
-			out = append(out, Bucket{Value: t.Term, Count: t.Count})
-		}
-		return out
 	}
-	f.Author = get("author")
-	f.Year = get("year")
-	f.Month = get("month")
+	slices.SortFunc(f.Author, func(a, b Bucket) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	if len(f.Author) > s.opts.AuthorFacetSize {
+		top := f.Author[:s.opts.AuthorFacetSize]
+		for _, b := range f.Author[s.opts.AuthorFacetSize:] {
+			if slices.Contains(req.Authors, b.Value) {
+				top = append(top, b)
+			}
+		}
+		f.Author = top
+	}
+	years := map[int]int{}
+	for m, n := range c.monthCounts {
+		if n == 0 {
+			continue
+		}
+		month := c.monthBase + int32(m)
+		y, mo := int(month/12), int(month%12)+1
+		years[y] += int(n)
+		f.Month = append(f.Month, Bucket{Value: fmt.Sprintf("%04d-%02d", y, mo), Count: int(n)})
+	}
+	for m, n := range c.otherMonths {
+		y, mo := int(m/12), int(m%12)+1
+		years[y] += n
+		f.Month = append(f.Month, Bucket{Value: fmt.Sprintf("%04d-%02d", y, mo), Count: n})
+	}
+	for y, n := range years {
+		f.Year = append(f.Year, Bucket{Value: fmt.Sprintf("%04d", y), Count: n})
+	}
 	byValueDesc := func(a, b Bucket) int { return strings.Compare(b.Value, a.Value) }
 	slices.SortFunc(f.Year, byValueDesc)
 	slices.SortFunc(f.Month, byValueDesc)
 	if len(f.Month) > s.opts.MonthFacetSize {
 		f.Month = f.Month[:s.opts.MonthFacetSize]
-	}
-	if f.Author == nil {
-		f.Author = []Bucket{}
-	}
-	if f.Year == nil {
-		f.Year = []Bucket{}
-	}
-	if f.Month == nil {
-		f.Month = []Bucket{}
 	}
 	return f
 }

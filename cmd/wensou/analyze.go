@@ -13,15 +13,6 @@ import (
 	"github.com/wensou/wensou/index/zh"
 )
 
-// token is one analyzed token as printed by wensou analyze.
-type token struct {
-	Term     string `json:"term"`
-	Text     string `json:"text"`
-	Start    int    `json:"start"`
-	End      int    `json:"end"`
-	Position int    `json:"position"`
-}
-
 func runAnalyze(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	mode := fs.String("mode", "index", "index (words and sub-words, as stored) or query (words, as searched)")
@@ -37,19 +28,14 @@ func runAnalyze(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	if len(pos) == 0 {
 		return usagef("analyze needs TEXT")
 	}
-	var m zh.Mode
-	switch *mode {
-	case "index":
-		m = zh.Search
-	case "query":
-		m = zh.Accurate
-	default:
-		return usagef("--mode must be index or query, not %q", *mode)
+	m, err := zh.ParseMode(*mode)
+	if err != nil {
+		return usagef("--%v", err)
 	}
 	if _, err := zh.Load(zh.Options{}); err != nil {
 		return err
 	}
-	toks, err := analyze(m, strings.Join(pos, " "))
+	toks, err := zh.Tokens(m, strings.Join(pos, " "))
 	if err != nil {
 		return err
 	}
@@ -115,17 +101,4 @@ func displayWidth(s string) int {
 		}
 	}
 	return n
-}
-
-// analyze returns the tokens of text in mode m.
-func analyze(m zh.Mode, text string) ([]token, error) {
-	a, err := zh.NewAnalyzer(m)
-	if err != nil {
-		return nil, err
-	}
-	out := []token{}
-	for _, t := range a.Analyze([]byte(text)) {
-		out = append(out, token{Term: string(t.Term), Text: text[t.Start:t.End], Start: t.Start, End: t.End, Position: t.Position})
-	}
-	return out, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wensou/wensou/index/zh"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -92,16 +94,16 @@ func TestAnalyze_Table(t *testing.T) {
 func TestAnalyze_JSON(t *testing.T) {
 	for _, tt := range []struct {
 		mode string
-		want []token
+		want []zh.Token
 	}{
-		{"query", []token{{Term: "中华人民共和国", Text: "中华人民共和国", Start: 0, End: 21, Position: 1}}},
+		{"query", []zh.Token{{Term: "中华人民共和国", Text: "中华人民共和国", Start: 0, End: 21, Position: 1}}},
 		{"index", nil},
 	} {
 		r := wensou(t, nil, "analyze", "--json", "--mode", tt.mode, "中華人民共和國")
 		if r.code != exitOK {
 			t.Fatalf("analyze --json --mode %s: %v", tt.mode, r)
 		}
-		var got []token
+		var got []zh.Token
 		dec := json.NewDecoder(strings.NewReader(r.stdout))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&got); err != nil {

@@ -65,6 +65,8 @@ Usage:
   wensou index   [--index DIR] PATH...      index articles (JSON Lines, JSON, .txt, .md)
   wensou search  [flags] QUERY              search the index
   wensou analyze [--mode index|query] TEXT  show how text is split into words
+  wensou serve   [--addr HOST:PORT] [flags] serve the search page and the JSON API
+  wensou load    [--url URL] [flags]        measure a running server with a query list
 
 Run "wensou COMMAND -h" for a command's flags.
 `
@@ -94,6 +96,10 @@ func runWithEnv(ctx context.Context, args []string, env envFunc, stdout, stderr 
 		err = runSearch(ctx, rest, env, stdout, stderr)
 	case "analyze":
 		err = runAnalyze(ctx, rest, env, stdout, stderr)
+	case "serve":
+		err = runServe(ctx, rest, env, stdout, stderr)
+	case "load":
+		err = runLoad(ctx, rest, env, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

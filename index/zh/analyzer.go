@@ -1,6 +1,7 @@
 package zh
 
 import (
+	"fmt"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -294,4 +295,37 @@ func stem(term []byte) []byte {
 		b[i] = byte(r)
 	}
 	return b
+}
+
+// Token is one token as shown to people (wensou analyze, /api/analyze).
+type Token struct {
+	Term     string `json:"term"`
+	Text     string `json:"text"` // the original text: input[Start:End]
+	Start    int    `json:"start"`
+	End      int    `json:"end"`
+	Position int    `json:"position"`
+}
+
+// Tokens analyzes text in a mode and returns its tokens.
+func Tokens(mode Mode, text string) ([]Token, error) {
+	a, err := NewAnalyzer(mode)
+	if err != nil {
+		return nil, err
+	}
+	out := []Token{}
+	for _, t := range a.Analyze([]byte(text)) {
+		out = append(out, Token{Term: string(t.Term), Text: text[t.Start:t.End], Start: t.Start, End: t.End, Position: t.Position})
+	}
+	return out, nil
+}
+
+// ParseMode reads a mode name: "index" (words and sub-words) or "query".
+func ParseMode(s string) (Mode, error) {
+	switch s {
+	case "", "index":
+		return Search, nil
+	case "query":
+		return Accurate, nil
+	}
+	return 0, fmt.Errorf("mode must be index or query, not %q", s)
 }

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wensou/wensou/search"
+	"github.com/wensou/wensou/server"
+)
+
+// shutdownTimeout bounds how long in-flight requests may take to finish.
+const shutdownTimeout = 15 * time.Second
+
+func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) error {
+	start := time.Now()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var c commonFlags
+	c.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	adminKey := fs.String("admin-key", "", "bearer token that API writes need (none: writes are refused)")
+	cors := fs.String("cors-origins", "", "comma-separated origins allowed to call the API from browsers (* for any; none: CORS off)")
+	proxies := fs.String("trusted-proxies", "", "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is trusted")
+	maxBody := fs.Int64("max-body", 16<<20, "largest request body, in bytes")
+	timeout := fs.Duration("search-timeout", 10*time.Second, "longest a search may run")
+	samples := fs.String("samples", defaultSamplesDir, "articles to build the index from when it does not exist yet")
+	logFormat := fs.String("log-format", "text", "text or json")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: wensou serve [flags]\n\nServes the search page at / and the JSON API under /api.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	pos, err := parseFlags(fs, args, env, stderr)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("serve takes no arguments, got %q", pos)
+	}
+	if *maxBody <= 0 || *timeout <= 0 {
+		return usagef("--max-body and --search-timeout must be positive")
+	}
+	loc, err := c.location()
+	if err != nil {
+		return err
+	}
+	log, err := serveLogger(stderr, env, *logFormat)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(log)
+	gin.SetMode(gin.ReleaseMode)
+
+	srv, err := server.New(server.Options{
+		AdminKey:       *adminKey,
+		CORSOrigins:    splitList(*cors),
+		TrustedProxies: splitList(*proxies),
+		MaxBodyBytes:   *maxBody,
+		SearchTimeout:  *timeout,
+		Location:       loc,
+		Logger:         log,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("listening", "addr", "http://"+ln.Addr().String()+"/", "admin_writes", *adminKey != "")
+	if *adminKey == "" {
+		log.Info("API writes are off: set --admin-key or WENSOU_ADMIN_KEY to allow them")
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	// Open (or, on a fresh clone, build) the index while already
+	// answering: until it is ready, searches get 503.
+	ix, err := openOrBuild(ctx, c.index, *samples, loc, stderr, stderr)
+	if err != nil {
+		shutdown(hs, log)
+		return err
+	}
+	s, err := search.New(ix, search.Options{})
+	if err != nil {
+		shutdown(hs, log)
+		ix.Close()
+		return err
+	}
+	srv.SetBackend(server.IndexBackend{Index: ix, Searcher: s})
+	n, err := ix.Count()
+	if err != nil {
+		log.Warn("count articles", "err", err)
+	}
+	log.Info("ready", "index", c.index, "articles", n, "startup_ms", time.Since(start).Milliseconds())
+
+	select {
+	case err = <-served:
+		// The listener failed: nothing to drain.
+	case <-ctx.Done():
+		log.Info("shutting down")
+		shutdown(hs, log)
+		err = <-served
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	srv.SetBackend(nil)
+	if cerr := ix.Close(); cerr != nil {
+		log.Error("close index", "err", cerr)
+		if err == nil {
+			err = cerr
+		}
+	}
+	log.Info("stopped")
+	return err
+}
+
+// shutdown stops accepting requests and waits, within a bound, for the
+// ones in flight.
+func shutdown(hs *http.Server, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(ctx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+}
+
+// serveLogger is the server's one log handler: text or JSON on stderr,
+// at info unless WENSOU_LOG_LEVEL says otherwise.
+func serveLogger(w io.Writer, env envFunc, format string) (*slog.Logger, error) {
+	level := slog.LevelInfo
+	if v, ok := env("WENSOU_LOG_LEVEL"); ok && v != "" {
+		if err := level.UnmarshalText([]byte(v)); err != nil {
+			return nil, usagef("WENSOU_LOG_LEVEL=%q: %v", v, err)
+		}
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usagef("--log-format must be text or json, not %q", format)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

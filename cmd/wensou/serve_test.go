@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wensou/wensou/index"
+)
+
+// startServe runs "wensou serve" on a free port until the returned stop
+// is called, and returns its base URL once the index is ready.
+func startServe(t *testing.T, args ...string) (base string, stop func() (int, string)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	var stdout, stderr syncBuffer
+	ready := make(chan string, 1)
+	addrRE := regexp.MustCompile(`msg=listening addr=(http://\S+)`)
+	stderr.onWrite = func(all string) {
+		if m := addrRE.FindStringSubmatch(all); m != nil && strings.Contains(all, "msg=ready") {
+			select {
+			case ready <- strings.TrimSuffix(m[1], "/"):
+			default:
+			}
+		}
+	}
+	done := make(chan int, 1)
+	go func() {
+		done <- runWithEnv(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), mapEnv(nil), &stdout, &stderr)
+	}()
+	select {
+	case base = <-ready:
+	case code := <-done:
+		cancel()
+		t.Fatalf("serve exited with %d before it was ready:\n%s", code, stderr.String())
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatalf("serve not ready after 60s:\n%s", stderr.String())
+	}
+	return base, func() (int, string) {
+		cancel()
+		select {
+		case code := <-done:
+			return code, stderr.String()
+		case <-time.After(30 * time.Second):
+			t.Fatalf("serve did not stop within 30s:\n%s", stderr.String())
+			return 0, ""
+		}
+	}
+}
+
+func TestServe(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx.bleve")
+	base, stop := startServe(t, "--index", dir, "--samples", filepath.Join("..", "..", "data", "articles"), "--admin-key", "secret")
+
+	get := func(path string) (int, map[string]any) {
+		t.Helper()
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]any
+		if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return resp.StatusCode, body
+	}
+	if code, body := get("/healthz"); code != http.StatusOK || body["status"] != "ok" {
+		t.Fatalf("GET /healthz = %d %v", code, body)
+	}
+	if code, body := get("/api/search?q=" + url.QueryEscape("职业教育")); code != http.StatusOK || body["total"].(float64) < 1 {
+		t.Fatalf("GET /api/search = %d %v", code, body)
+	}
+
+	// A write through the API is durable: it is in the index after a
+	// clean shutdown.
+	req, err := http.NewRequest(http.MethodPost, base+"/api/articles",
+		strings.NewReader(`{"id":"api-1","title":"接口写入的文章","body":"通过接口写入，关机后仍在。"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer secret")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /api/articles = %d", resp.StatusCode)
+	}
+
+	code, stderr := stop()
+	if code != exitOK {
+		t.Fatalf("serve exit %d after a signal, want 0:\n%s", code, stderr)
+	}
+	for _, want := range []string{"msg=listening", "articles=", "startup_ms=", "msg=\"shutting down\"", "msg=stopped"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("serve log lacks %q:\n%s", want, stderr)
+		}
+	}
+	ix, err := index.Open(t.Context(), index.Options{Path: dir})
+	if err != nil {
+		t.Fatalf("reopen the index after shutdown: %v", err)
+	}
+	defer ix.Close()
+	if _, err := ix.Get(t.Context(), "api-1"); err != nil {
+		t.Errorf("article written through the API is gone after shutdown: %v", err)
+	}
+}
+
+func TestServe_UsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"argument", []string{"serve", "extra"}, "serve takes no arguments"},
+		{"bad log format", []string{"serve", "--log-format", "xml"}, "--log-format must be text or json"},
+		{"bad timeout", []string{"serve", "--search-timeout", "0s"}, "must be positive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := wensou(t, nil, tt.args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("%v: %v, want exit 2 with %q", tt.args, r, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx.bleve")
+	base, stop := startServe(t, "--index", dir, "--samples", filepath.Join("..", "..", "data", "articles"))
+	defer stop()
+	r := wensou(t, nil, "load", "--url", base, "--queries", filepath.Join("..", "..", "data", "queries.txt"),
+		"-c", "2", "-d", "1s", "--warmup", "100ms")
+	if r.code != exitOK {
+		t.Fatalf("load: %v", r)
+	}
+	for _, want := range []string{"errors 0", "QPS", "p50", "p95", "p99"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("load output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r := wensou(t, nil, "load", "--queries", filepath.Join(t.TempDir(), "missing.txt")); r.code != exitRejected || !strings.Contains(r.stderr, "read queries") {
+		t.Errorf("load with a missing query file: %v", r)
+	}
+}

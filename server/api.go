@@ -1,0 +1,395 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wensou/wensou/index"
+	"github.com/wensou/wensou/index/article"
+	"github.com/wensou/wensou/index/zh"
+	"github.com/wensou/wensou/search"
+)
+
+// searchParams are the query parameters of GET /api/search (and of the
+// search page).
+type searchParams struct {
+	Q      string   `form:"q"`
+	Author []string `form:"author"`
+	Tag    []string `form:"tag"`
+	From   string   `form:"from"`
+	To     string   `form:"to"`
+	Sort   string   `form:"sort"`
+	Page   int      `form:"page"`
+	Size   int      `form:"size"`
+	After  string   `form:"after"`
+}
+
+// request binds and checks the search parameters.
+func (s *Server) request(c *gin.Context) (search.Request, error) {
+	// Check the numbers first: the binder's error (strconv.ParseInt:
+	// parsing "two": invalid syntax) does not say which parameter is wrong.
+	for _, name := range []string{"page", "size"} {
+		if v := c.Query(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return search.Request{}, fmt.Errorf("%w: %s must be a whole number, not %q", errBadParam, name, v)
+			}
+			// Past the window whatever the size; refused here because
+			// page*size could overflow in the window check.
+			if name == "page" && n > search.MaxWindow {
+				return search.Request{}, fmt.Errorf("%w: page %d goes past result %d; narrow the search or page with the after cursor", errBadParam, n, search.MaxWindow)
+			}
+		}
+	}
+	var p searchParams
+	if err := c.ShouldBindQuery(&p); err != nil {
+		return search.Request{}, bindError(err)
+	}
+	req := search.Request{Query: p.Q, Tags: p.Tag, Sort: search.Sort(p.Sort), Page: p.Page, Size: p.Size, After: p.After}
+	for _, a := range p.Author {
+		if a = strings.TrimSpace(a); a != "" {
+			req.Authors = append(req.Authors, a)
+		}
+	}
+	var err error
+	if req.From, err = search.ParseBound(strings.TrimSpace(p.From), s.opts.Location, false); err != nil {
+		return req, badBound("from", err)
+	}
+	if req.To, err = search.ParseBound(strings.TrimSpace(p.To), s.opts.Location, true); err != nil {
+		return req, badBound("to", err)
+	}
+	if err := req.Validate(); err != nil {
+		return req, err
+	}
+	return req, nil
+}
+
+// badBound explains a from or to date that could not be read, without
+// the "bad request: " that ParseBound's error starts with.
+func badBound(name string, err error) error {
+	return fmt.Errorf("%w: %s: %s", errBadParam, name, strings.TrimPrefix(err.Error(), search.ErrBadRequest.Error()+": "))
+}
+
+// bindError explains a query parameter that did not bind, such as
+// page=two.
+func bindError(err error) error {
+	msg := err.Error()
+	for _, name := range []string{"page", "size"} {
+		if strings.Contains(strings.ToLower(msg), name) {
+			return fmt.Errorf("%w: %s must be a whole number", errBadParam, name)
+		}
+	}
+	return fmt.Errorf("%w: %s", errBadParam, msg)
+}
+
+func (s *Server) apiSearch(c *gin.Context) {
+	b, err := s.current()
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	req, err := s.request(c)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	res, err := b.Search(c.Request.Context(), req)
+	if err != nil {
+		c.Error(searchError(c, err))
+		return
+	}
+	c.PureJSON(http.StatusOK, res)
+}
+
+// searchError maps a search that ran out of time to errTimeout.
+func searchError(c *gin.Context, err error) error {
+	if errors.Is(c.Request.Context().Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %w", errTimeout, err)
+	}
+	return err
+}
+
+// articleJSON is an article on the wire.
+type articleJSON struct {
+	ID     string   `json:"id"`
+	Title  string   `json:"title"`
+	Body   string   `json:"body"`
+	Author []string `json:"author"`
+	Date   string   `json:"date,omitempty"` // RFC 3339
+	URL    string   `json:"url,omitempty"`
+	Source string   `json:"source,omitempty"`
+	Tags   []string `json:"tags,omitempty"`
+}
+
+func toJSON(a article.Article, loc *time.Location) articleJSON {
+	out := articleJSON{ID: a.ID, Title: a.Title, Body: a.Body, Author: a.Authors, URL: a.URL, Source: a.Source, Tags: a.Tags}
+	if out.Author == nil {
+		out.Author = []string{}
+	}
+	if !a.Date.IsZero() {
+		out.Date = a.Date.In(loc).Format(time.RFC3339)
+	}
+	return out
+}
+
+func (s *Server) apiGetArticle(c *gin.Context) {
+	b, err := s.current()
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	a, err := b.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	c.PureJSON(http.StatusOK, toJSON(a, s.opts.Location))
+}
+
+// rejection is a record of a write that was not indexed.
+type rejection struct {
+	Line  int    `json:"line"`
+	Error string `json:"error"`
+}
+
+// writeResult answers POST /api/articles.
+type writeResult struct {
+	Indexed  int         `json:"indexed"`
+	IDs      []string    `json:"ids"`
+	Rejected []rejection `json:"rejected"`
+	Warnings []string    `json:"warnings"`
+	Errors   bool        `json:"errors"`
+}
+
+// apiPostArticles indexes one article (a JSON object), several (a JSON
+// array) or many (JSON Lines, by Content-Type application/x-ndjson or
+// when the body is not one JSON value). Bad records are reported by line
+// and the rest are indexed, in one batch.
+func (s *Server) apiPostArticles(c *gin.Context) {
+	b, err := s.current()
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	opts := article.Options{Location: s.opts.Location}
+	res := writeResult{IDs: []string{}, Rejected: []rejection{}, Warnings: []string{}}
+	var (
+		arts     []article.Article
+		firstErr error // of the first rejected record
+	)
+	add := func(r article.Record) error {
+		if r.Err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("line %d: %w", r.Line, r.Err)
+			}
+			res.Rejected = append(res.Rejected, rejection{Line: r.Line, Error: r.Err.Error()})
+			return nil
+		}
+		for _, w := range r.Warnings {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("line %d: %s", r.Line, w))
+		}
+		arts = append(arts, r.Article)
+		return nil
+	}
+	trimmed := bytes.TrimSpace(body)
+	switch {
+	case len(trimmed) == 0:
+		c.Error(fmt.Errorf("%w: the body is empty; send an article as JSON, or JSON Lines", errBadParam))
+		return
+	case isJSONLines(c.ContentType()) || !json.Valid(trimmed):
+		err = article.ReadJSONLines(c.Request.Context(), bytes.NewReader(body), "body", opts, add)
+	case trimmed[0] == '[':
+		var raws []json.RawMessage
+		if err := json.Unmarshal(trimmed, &raws); err != nil {
+			c.Error(fmt.Errorf("%w: %w", article.ErrInvalidJSON, err))
+			return
+		}
+		for i, raw := range raws {
+			a, warns, perr := article.Parse(raw, opts)
+			if err = add(article.Record{Article: a, Line: i + 1, Err: perr, Warnings: warns}); err != nil {
+				break
+			}
+		}
+	default:
+		a, warns, perr := article.Parse(trimmed, opts)
+		if perr != nil {
+			c.Error(perr)
+			return
+		}
+		err = add(article.Record{Article: a, Line: 1, Warnings: warns})
+	}
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	switch {
+	case len(arts) == 0 && firstErr != nil:
+		// Answered as the record's error (bad_article), like one bad object.
+		c.Error(fmt.Errorf("no article could be read: %w", firstErr))
+		return
+	case len(arts) == 0:
+		c.Error(fmt.Errorf("%w: no articles in the body", errBadParam))
+		return
+	}
+	if err := b.Put(c.Request.Context(), arts); err != nil {
+		c.Error(err)
+		return
+	}
+	for _, a := range arts {
+		res.IDs = append(res.IDs, a.ID)
+	}
+	res.Indexed = len(arts)
+	res.Errors = len(res.Rejected) > 0
+	status := http.StatusCreated
+	if res.Errors {
+		status = http.StatusOK
+	}
+	c.PureJSON(status, res)
+}
+
+func isJSONLines(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	switch mt {
+	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines":
+		return true
+	}
+	return false
+}
+
+// apiPutArticle creates or replaces the article with the URL's id.
+func (s *Server) apiPutArticle(c *gin.Context) {
+	b, err := s.current()
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	id := c.Param("id")
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			c.Error(fmt.Errorf("%w (got %s)", article.ErrNotObject, typeErr.Value))
+			return
+		}
+		c.Error(fmt.Errorf("%w: %w", article.ErrInvalidJSON, err))
+		return
+	}
+	if fields == nil { // the body is null
+		c.Error(fmt.Errorf("%w (got null)", article.ErrNotObject))
+		return
+	}
+	if raw, ok := fields["id"]; ok {
+		// A number keeps its text, as article.Parse reads it.
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var bodyID any
+		if err := dec.Decode(&bodyID); err == nil && bodyID != nil && fmt.Sprint(bodyID) != id {
+			c.Error(fmt.Errorf("%w: %q in the body, %q in the URL", errIDMismatch, fmt.Sprint(bodyID), id))
+			return
+		}
+	}
+	idJSON, err := json.Marshal(id)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	fields["id"] = idJSON
+	raw, err := json.Marshal(fields)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	a, _, err := article.Parse(raw, article.Options{Location: s.opts.Location})
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	_, getErr := b.Get(c.Request.Context(), id)
+	created := errors.Is(getErr, index.ErrNotFound)
+	if err := b.Put(c.Request.Context(), []article.Article{a}); err != nil {
+		c.Error(err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.PureJSON(status, toJSON(a, s.opts.Location))
+}
+
+func (s *Server) apiDeleteArticle(c *gin.Context) {
+	b, err := s.current()
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	id := c.Param("id")
+	if _, err := b.Get(c.Request.Context(), id); err != nil {
+		c.Error(err)
+		return
+	}
+	if err := b.Delete(c.Request.Context(), id); err != nil {
+		c.Error(err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// maxAnalyzeText caps /api/analyze's text, in characters.
+const maxAnalyzeText = 10000
+
+func (s *Server) apiAnalyze(c *gin.Context) {
+	text := c.Query("text")
+	if text == "" {
+		c.Error(fmt.Errorf("%w: text is required", errBadParam))
+		return
+	}
+	if n := utf8.RuneCountInString(text); n > maxAnalyzeText {
+		c.Error(fmt.Errorf("%w: text is %d characters long, the limit is %d", errBadParam, n, maxAnalyzeText))
+		return
+	}
+	mode, err := zh.ParseMode(c.Query("mode"))
+	if err != nil {
+		c.Error(fmt.Errorf("%w: %w", errBadParam, err))
+		return
+	}
+	toks, err := zh.Tokens(mode, text)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	name := "index"
+	if mode == zh.Accurate {
+		name = "query"
+	}
+	c.PureJSON(http.StatusOK, gin.H{"text": text, "mode": name, "tokens": toks})
+}
+
+func (s *Server) apiOpenAPI(c *gin.Context) {
+	c.Data(http.StatusOK, "application/json; charset=utf-8", openAPI)
+}

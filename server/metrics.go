@@ -1,0 +1,75 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the server's Prometheus metrics, in a registry of its own.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics(count func() (uint64, bool)) *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "wensou_http_requests_total",
+		Help: "HTTP requests by route, method and status.",
+	}, []string{"route", "method", "status"})
+	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "wensou_http_request_duration_seconds",
+		Help:    "HTTP request latency by route, method and status.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"route", "method", "status"})
+	docs := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "wensou_index_documents",
+		Help: "Articles in the index being served.",
+	}, func() float64 {
+		n, ok := count()
+		if !ok {
+			return 0
+		}
+		return float64(n)
+	})
+	m.reg.MustRegister(m.requests, m.latency, docs,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// middleware counts and times every request by its route pattern (not
+// its path, so an article id does not make a new series).
+func (m *metrics) middleware(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	m.observe(c, start)
+}
+
+// observedKey marks a request that has been counted.
+const observedKey = "wensou.observed"
+
+// observe counts and times the request, once.
+func (m *metrics) observe(c *gin.Context, start time.Time) {
+	if c.GetBool(observedKey) {
+		return
+	}
+	c.Set(observedKey, true)
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := strconv.Itoa(c.Writer.Status())
+	m.requests.WithLabelValues(route, c.Request.Method, status).Inc()
+	m.latency.WithLabelValues(route, c.Request.Method, status).Observe(time.Since(start).Seconds())
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}

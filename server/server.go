@@ -1,0 +1,135 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wensou/wensou/index"
+	"github.com/wensou/wensou/index/article"
+	"github.com/wensou/wensou/search"
+)
+
+// Backend is what the server serves: searches, and articles to read and
+// write. [IndexBackend] is the one over a wensou index.
+type Backend interface {
+	Search(ctx context.Context, req search.Request) (*search.Result, error)
+	// Get returns an article, or an error matching [index.ErrNotFound].
+	Get(ctx context.Context, id string) (article.Article, error)
+	// Put adds or replaces articles; they are durable and searchable
+	// when it returns.
+	Put(ctx context.Context, arts []article.Article) error
+	// Delete removes articles by id.
+	Delete(ctx context.Context, ids ...string) error
+	Count() (uint64, error)
+}
+
+// IndexBackend serves an index through a searcher.
+type IndexBackend struct {
+	*index.Index
+	*search.Searcher
+}
+
+var _ Backend = IndexBackend{}
+
+// Options configures a [Server]. The zero value means defaults.
+type Options struct {
+	// AdminKey is the bearer token that writes need; with none, writes
+	// are refused.
+	AdminKey string
+	// CORSOrigins are the origins allowed to call the API from a browser
+	// ("*" for any); none means CORS is off.
+	CORSOrigins []string
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
+	// none means the client address is the connection's.
+	TrustedProxies []string
+	// MaxBodyBytes caps a request body; default 16 MiB.
+	MaxBodyBytes int64
+	// SearchTimeout caps one search; default 10 s.
+	SearchTimeout time.Duration
+	// Location is the time zone of dates in requests; default Asia/Shanghai.
+	Location *time.Location
+	// Logger receives the access log and errors; default slog.Default().
+	Logger *slog.Logger
+}
+
+// Server is wensou's HTTP service: the JSON API under /api, the search
+// page at /, health and metrics. It is safe for concurrent use.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	engine  *gin.Engine
+	backend atomic.Pointer[Backend]
+	metrics *metrics
+	web     *web
+}
+
+// New builds a server. It answers 503 until [Server.SetBackend] gives it
+// something to serve.
+func New(opts Options) (*Server, error) {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 16 << 20
+	}
+	if opts.SearchTimeout <= 0 {
+		opts.SearchTimeout = 10 * time.Second
+	}
+	if opts.Location == nil {
+		opts.Location = article.DefaultLocation()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &Server{opts: opts, log: opts.Logger}
+	s.metrics = newMetrics(s.count)
+	w, err := newWeb()
+	if err != nil {
+		return nil, err
+	}
+	s.web = w
+	e := gin.New()
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
+	e.HandleMethodNotAllowed = true
+	s.engine = e
+	s.routes()
+	return s, nil
+}
+
+// SetBackend makes the server serve b (nil: answer 503 again).
+func (s *Server) SetBackend(b Backend) {
+	if b == nil {
+		s.backend.Store(nil)
+		return
+	}
+	s.backend.Store(&b)
+}
+
+// errUnavailable means there is no index to serve yet.
+var errUnavailable = errors.New("the index is not available yet; try again shortly")
+
+func (s *Server) current() (Backend, error) {
+	b := s.backend.Load()
+	if b == nil {
+		return nil, errUnavailable
+	}
+	return *b, nil
+}
+
+func (s *Server) count() (uint64, bool) {
+	b, err := s.current()
+	if err != nil {
+		return 0, false
+	}
+	n, err := b.Count()
+	return n, err == nil
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler { return s.engine }
