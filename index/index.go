@@ -68,17 +68,23 @@ type Options struct {
 	Location *time.Location
 	// Logger receives open and close events; default slog.Default().
 	Logger *slog.Logger
+	// AllowIncompatible opens an index built with another analyzer
+	// version or schema instead of failing, for reading its stored
+	// articles (a rebuild); [Index.Incompatible] then reports why.
+	AllowIncompatible bool
 }
 
 // Index is an open article index. It is safe for concurrent use; the
 // caller must Close it.
 type Index struct {
-	b    bleve.Index
-	path string
-	loc  *time.Location
-	log  *slog.Logger
-	seg  *zh.Segmenter
-	cols *columnCache
+	b      bleve.Index
+	path   string
+	loc    *time.Location
+	log    *slog.Logger
+	seg    *zh.Segmenter
+	cols   *columnCache
+	stale  bool  // built with other dictionary or stop words than asked for
+	compat error // why the index cannot be written (AllowIncompatible)
 
 	// The warmer builds columns for new segments (from writes and merges)
 	// ahead of the searches that need them.
@@ -88,10 +94,14 @@ type Index struct {
 }
 
 // Open opens the index at opts.Path, creating it when opts.Create is set
-// and none exists. It loads the segmenter first and refuses an index built
-// with other analysis rules ([ErrIncompatible]).
+// and none exists. A new index is built with opts.Analysis and records it;
+// an existing one keeps the dictionary and stop words it was built with
+// (so its queries and writes stay consistent) and [Index.AnalysisStale]
+// says whether they differ from opts.Analysis. An index built with another
+// analyzer version or schema is refused ([ErrIncompatible]) unless
+// opts.AllowIncompatible is set.
 func Open(ctx context.Context, opts Options) (*Index, error) {
-	seg, err := zh.Load(opts.Analysis)
+	want, err := zh.Load(opts.Analysis)
 	if err != nil {
 		return nil, err
 	}
@@ -103,24 +113,13 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	ix := &Index{path: opts.Path, loc: loc, log: log.With("index", opts.Path), seg: seg,
+	ix := &Index{path: opts.Path, loc: loc, log: log.With("index", opts.Path), seg: want,
 		cols: &columnCache{loc: loc}, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
-	want := Meta{Schema: SchemaVersion, Analyzer: seg.Fingerprint()}
 
 	if opts.Path == "" {
-		m, err := newMapping()
-		if err != nil {
-			return nil, err
-		}
 		// Scorch without a path keeps everything in memory: tests run the
 		// same engine as production (bleve.NewMemOnly would be upsidedown).
-		b, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
-		if err != nil {
-			return nil, fmt.Errorf("create in-memory index: %w", err)
-		}
-		ix.b = b
-		if err := ix.writeMeta(want); err != nil {
-			b.Close()
+		if err := ix.create("", opts.Analysis, nil); err != nil {
 			return nil, err
 		}
 		ix.startWarmer()
@@ -132,15 +131,9 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	switch {
 	case err == nil:
 		ix.b = b
-		have, err := ix.readMeta()
-		if err != nil {
+		if err := ix.adopt(opts); err != nil {
 			b.Close()
 			return nil, err
-		}
-		if have != want {
-			b.Close()
-			return nil, &CompatError{Path: opts.Path, Have: have, Want: want,
-				RebuildCommand: fmt.Sprintf("rm -r %s && wensou index --index %s PATH...", opts.Path, opts.Path)}
 		}
 		ix.log.Debug("index opened")
 		ix.startWarmer()
@@ -158,25 +151,115 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	m, err := newMapping()
-	if err != nil {
-		return nil, err
-	}
 	if err := os.MkdirAll(filepath.Dir(filepath.Clean(opts.Path)), 0o755); err != nil {
 		return nil, fmt.Errorf("create index directory: %w", err)
 	}
-	b, err = bleve.NewUsing(opts.Path, m, scorch.Name, scorch.Name, runtime)
-	if err != nil {
-		return nil, fmt.Errorf("create index %s: %w", opts.Path, err)
-	}
-	ix.b = b
-	if err := ix.writeMeta(want); err != nil {
-		b.Close()
+	if err := ix.create(opts.Path, opts.Analysis, runtime); err != nil {
 		return nil, err
 	}
 	ix.log.Debug("index created")
 	ix.startWarmer()
 	return ix, nil
+}
+
+// create builds a new bleve index analysed by ix.seg and records how.
+func (ix *Index) create(path string, analysis zh.Options, runtime map[string]any) error {
+	m, err := newMapping(ix.seg.Fingerprint())
+	if err != nil {
+		return err
+	}
+	b, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, runtime)
+	if err != nil {
+		return fmt.Errorf("create index %s: %w", path, err)
+	}
+	ix.b = b
+	if err := ix.writeAnalysis(analysis); err != nil {
+		b.Close()
+		return err
+	}
+	if err := ix.writeMeta(Meta{Schema: SchemaVersion, Analyzer: ix.seg.Fingerprint()}); err != nil {
+		b.Close()
+		return err
+	}
+	return nil
+}
+
+// adopt checks an opened index against this binary and loads the
+// dictionary and stop words it was built with.
+func (ix *Index) adopt(opts Options) error {
+	have, err := ix.readMeta()
+	if err != nil {
+		return err
+	}
+	want := ix.seg.Fingerprint()
+	version, _, _ := strings.Cut(have.Analyzer, "-")
+	if have.Schema != SchemaVersion || version != zh.Version {
+		ce := &CompatError{Path: opts.Path, Have: have, Want: Meta{Schema: SchemaVersion, Analyzer: want},
+			RebuildCommand: "wensou reindex --index DIR"}
+		if !opts.AllowIncompatible {
+			return ce
+		}
+		ix.compat = ce
+		return nil
+	}
+	if have.Analyzer == want {
+		return nil
+	}
+	stored, err := ix.readAnalysis()
+	if err != nil {
+		return err
+	}
+	seg, err := zh.Load(stored)
+	if err != nil {
+		return fmt.Errorf("load the dictionary index %s was built with: %w", opts.Path, err)
+	}
+	if seg.Fingerprint() != have.Analyzer {
+		return fmt.Errorf("index %s: its recorded dictionary does not match its fingerprint %s", opts.Path, have.Analyzer)
+	}
+	ix.seg = seg
+	ix.stale = true
+	return nil
+}
+
+// AnalysisStale reports whether the index was built with another
+// dictionary or other stop words than [Options.Analysis] asked for. It
+// keeps using its own until it is rebuilt.
+func (ix *Index) AnalysisStale() bool { return ix.stale }
+
+// Incompatible returns the [CompatError] of an index opened with
+// [Options.AllowIncompatible] that this binary cannot write, or nil.
+func (ix *Index) Incompatible() error { return ix.compat }
+
+// Segmenter returns the segmenter the index analyses text with; queries
+// must be analysed with it too.
+func (ix *Index) Segmenter() *zh.Segmenter { return ix.seg }
+
+var analysisKey = []byte("wensou.analysis")
+
+func (ix *Index) readAnalysis() (zh.Options, error) {
+	var o zh.Options
+	raw, err := ix.b.GetInternal(analysisKey)
+	if err != nil {
+		return o, fmt.Errorf("read index analysis settings: %w", err)
+	}
+	if len(raw) == 0 {
+		return o, nil
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return o, fmt.Errorf("decode index analysis settings: %w", err)
+	}
+	return o, nil
+}
+
+func (ix *Index) writeAnalysis(o zh.Options) error {
+	raw, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("encode index analysis settings: %w", err)
+	}
+	if err := ix.b.SetInternal(analysisKey, raw); err != nil {
+		return fmt.Errorf("write index analysis settings: %w", err)
+	}
+	return nil
 }
 
 func (ix *Index) readMeta() (Meta, error) {
@@ -235,6 +318,11 @@ func (ix *Index) startWarmer() {
 	}()
 }
 
+// Warm builds the columns of the current segments, which facets and
+// sorting read, and forgets those of segments merged away. It runs in the
+// background; calling it makes the next searches fast at once.
+func (ix *Index) Warm() { ix.warm() }
+
 // warm builds the columns of the current segments and forgets those of
 // segments merged away.
 func (ix *Index) warm() {
@@ -287,6 +375,9 @@ func (ix *Index) Put(ctx context.Context, arts []article.Article) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if ix.compat != nil {
+		return ix.compat
+	}
 	batch := ix.b.NewBatch()
 	for i := range arts {
 		if err := batch.Index(arts[i].ID, ix.document(&arts[i])); err != nil {
@@ -304,6 +395,9 @@ func (ix *Index) Put(ctx context.Context, arts []article.Article) error {
 func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if ix.compat != nil {
+		return ix.compat
 	}
 	batch := ix.b.NewBatch()
 	for _, id := range ids {
@@ -358,6 +452,11 @@ func (ix *Index) Get(ctx context.Context, id string) (article.Article, error) {
 	if doc == nil {
 		return article.Article{}, fmt.Errorf("load article %q: %w", id, ErrNotFound)
 	}
+	return ix.decode(id, doc), nil
+}
+
+// decode turns a stored document into an article.
+func (ix *Index) decode(id string, doc bindex.Document) article.Article {
 	a := article.Article{ID: id}
 	doc.VisitFields(func(f bindex.Field) {
 		switch f.Name() {
@@ -383,5 +482,5 @@ func (ix *Index) Get(ctx context.Context, id string) (article.Article, error) {
 			}
 		}
 	})
-	return a, nil
+	return a
 }

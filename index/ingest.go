@@ -27,6 +27,16 @@ type IngestOptions struct {
 	// OnBatch, when set, is called after each batch is indexed with the
 	// totals so far. It runs on the indexing goroutine.
 	OnBatch func(IngestStats)
+	// Filter, when set, decides which articles are written: an accepted
+	// article for which it returns false is read and counted but not
+	// indexed. It runs on the reading goroutine, after OnRecord, and must
+	// not modify the article.
+	Filter func(*article.Article) bool
+
+	// written, when set, is called with each batch once it is indexed,
+	// one call at a time, on an indexing goroutine. [Index.Sync] counts
+	// additions and updates with it.
+	written func([]article.Article)
 }
 
 // IngestStats counts what an ingest did.
@@ -104,6 +114,9 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 			if len(r.Warnings) > 0 {
 				warned++
 			}
+			if opts.Filter != nil && !opts.Filter(&r.Article) {
+				return nil
+			}
 			l := lane(r.Article.ID, lanes)
 			cur[l].arts = append(cur[l].arts, r.Article)
 			cur[l].bytes += int64(len(r.Article.Title) + len(r.Article.Body))
@@ -145,6 +158,9 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 				} else {
 					st.Indexed += len(b.arts)
 					st.Bytes += b.bytes
+					if opts.written != nil {
+						opts.written(b.arts)
+					}
 					if opts.OnBatch != nil {
 						snap := st
 						snap.Elapsed = time.Since(start)

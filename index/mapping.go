@@ -32,14 +32,20 @@ const (
 
 // SchemaVersion changes whenever the mapping below changes in a way that
 // needs a rebuild.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // keywordLower is the analyzer for tags: the whole value, lower-cased.
 const keywordLower = "keyword_lower"
 
+// textAnalyzer is the analyzer of title, body and author_text: [zh] in
+// search mode, bound by fingerprint to the dictionary the index was built
+// with, so indexes built with different dictionaries live side by side
+// in one process (a rebuild beside the live index).
+const textAnalyzer = "wensou_text"
+
 // newMapping builds the index mapping: explicit fields only, no _all, and
 // doc values only where facets or sorting read them.
-func newMapping() (*mapping.IndexMappingImpl, error) {
+func newMapping(analysis string) (*mapping.IndexMappingImpl, error) {
 	im := mapping.NewIndexMapping()
 	err := im.AddCustomAnalyzer(keywordLower, map[string]any{
 		"type":          custom.Name,
@@ -49,7 +55,14 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	if err != nil {
 		return nil, fmt.Errorf("define analyzer %s: %w", keywordLower, err)
 	}
-	im.DefaultAnalyzer = zh.IndexAnalyzer
+	err = im.AddCustomAnalyzer(textAnalyzer, map[string]any{
+		"type":     zh.IndexAnalyzer,
+		"analysis": analysis,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("define analyzer %s: %w", textAnalyzer, err)
+	}
+	im.DefaultAnalyzer = textAnalyzer
 	im.ScoringModel = bindex.BM25Scoring
 	im.StoreDynamic = false
 	im.IndexDynamic = false
@@ -57,7 +70,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 
 	text := func(store, vectors bool) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
-		f.Analyzer = zh.IndexAnalyzer
+		f.Analyzer = textAnalyzer
 		f.Store = store
 		f.IncludeTermVectors = vectors
 		f.IncludeInAll = false

@@ -142,10 +142,8 @@ func New(ix *index.Index, opts Options) (*Searcher, error) {
 	if opts.Fragments <= 0 {
 		opts.Fragments = 3
 	}
-	an, err := zh.NewAnalyzer(zh.Accurate)
-	if err != nil {
-		return nil, err
-	}
+	// Queries are analysed with the index's own dictionary.
+	an := zh.NewAnalyzerFor(ix.Segmenter(), zh.Accurate)
 	return &Searcher{ix: ix, opts: opts, c: compiler{an: an}}, nil
 }
 

@@ -378,10 +378,26 @@ func (s *Server) apiAnalyze(c *gin.Context) {
 		c.Error(fmt.Errorf("%w: %w", errBadParam, err))
 		return
 	}
-	toks, err := zh.Tokens(mode, text)
-	if err != nil {
-		c.Error(err)
-		return
+	// The live index's segmenter: its dictionary is what searches use.
+	var toks []zh.Token
+	if b, err := s.current(); err == nil {
+		if sb, ok := b.(interface{ Segmenter() (*zh.Segmenter, error) }); ok {
+			var seg *zh.Segmenter
+			if seg, err = sb.Segmenter(); err == nil {
+				toks, err = seg.Tokens(mode, text)
+			}
+			if err != nil {
+				c.Error(err)
+				return
+			}
+		}
+	}
+	if toks == nil {
+		var err error
+		if toks, err = zh.Tokens(mode, text); err != nil {
+			c.Error(err)
+			return
+		}
 	}
 	name := "index"
 	if mode == zh.Accurate {

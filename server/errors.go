@@ -11,6 +11,7 @@ import (
 
 	"github.com/wensou/wensou/index"
 	"github.com/wensou/wensou/index/article"
+	"github.com/wensou/wensou/index/store"
 	"github.com/wensou/wensou/index/zh"
 	"github.com/wensou/wensou/search"
 )
@@ -61,11 +62,16 @@ var errorTable = []errorKind{
 	{is(errNoKey), http.StatusUnauthorized, "unauthorized", true},
 	{is(errWrongKey), http.StatusForbidden, "forbidden", true},
 	{is(errWritesDisabled), http.StatusForbidden, "writes_disabled", true},
+	{is(errBadSource), http.StatusBadRequest, "bad_request", true},
+	{is(errNoSources), http.StatusBadRequest, "no_sources", true},
+	{is(errRebuilding), http.StatusConflict, "rebuild_running", true},
+	{is(errNoRebuild), http.StatusNotImplemented, "not_implemented", true},
 	{is(index.ErrNotFound), http.StatusNotFound, "not_found", true},
 	{is(errNoRoute), http.StatusNotFound, "not_found", true},
 	{is(errNoMethod), http.StatusMethodNotAllowed, "method_not_allowed", true},
 	{as[*http.MaxBytesError](), http.StatusRequestEntityTooLarge, "too_large", true},
 	{is(errUnavailable), http.StatusServiceUnavailable, "unavailable", true},
+	{is(store.ErrUnavailable), http.StatusServiceUnavailable, "unavailable", true},
 	{is(index.ErrClosed), http.StatusServiceUnavailable, "unavailable", false},
 	// The segmenter loads with the index: analyze waits for it too.
 	{is(zh.ErrNotLoaded), http.StatusServiceUnavailable, "unavailable", false},

@@ -10,11 +10,14 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -22,6 +25,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wensou/wensou/index/article"
+	"github.com/wensou/wensou/index/store"
 	"github.com/wensou/wensou/search"
 )
 
@@ -86,7 +90,7 @@ func deref(t testing.TB, d doc, m doc) doc {
 var schemaKeywords = map[string]bool{
 	"$ref": true, "type": true, "properties": true, "required": true, "items": true, "enum": true,
 	"additionalProperties": true, "oneOf": true, "anyOf": true, "pattern": true,
-	"minimum": true, "maximum": true, "minLength": true, "maxLength": true,
+	"minimum": true, "maximum": true, "minLength": true, "maxLength": true, "maxItems": true,
 	// Annotations.
 	"description": true, "default": true, "format": true, "example": true, "examples": true, "title": true,
 }
@@ -146,6 +150,9 @@ func validate(d doc, schema doc, value any, at string) []string {
 			for i, it := range v {
 				errs = append(errs, validate(d, items, it, fmt.Sprintf("%s[%d]", at, i))...)
 			}
+		}
+		if m, ok := schema["maxItems"].(float64); ok && float64(len(v)) > m {
+			fail("%d items, more than %v", len(v), m)
 		}
 	case string:
 		if p, ok := schema["pattern"].(string); ok {
@@ -281,6 +288,21 @@ func TestValidate(t *testing.T) {
 		return c
 	}
 	hit := func(r doc) doc { return r["hits"].([]any)[0].(doc) }
+	// Rebuild statuses as the handlers marshal them: a rebuild just
+	// started, and a finished one with every field set.
+	started := time.Date(2025, 3, 2, 10, 15, 4, 120391000, time.UTC)
+	b, err := json.Marshal(reindexStatus{
+		Running: &store.Progress{Running: true, Source: "files", Started: started},
+		Last: &store.Progress{Source: "files", Generation: "gen-000002", Started: started, Done: 12, Total: 12,
+			Read: 4096, Size: 4096, Rate: 240.5, Rejected: 1, Warned: 2, Errors: []string{"a.jsonl:3: invalid JSON"},
+			Journaled: 3, Finished: started.Add(time.Second), Elapsed: 1, Err: "disk full"},
+		Sources: []string{"a.jsonl"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := decodeAny(t, b)
+	progress := status.(doc)["last"]
 	tests := []struct {
 		name    string
 		schema  string
@@ -306,6 +328,19 @@ func TestValidate(t *testing.T) {
 		{"several types", "ArticleInput", doc{"title": "x", "author": []any{"a"}, "id": 7.0}, ""},
 		{"none of several types", "ArticleInput", doc{"title": "x", "author": true}, "$.author: boolean is not of type string or array"},
 		{"other properties allowed", "ArticleInput", doc{"title": "x", "whatever": 1.0}, ""},
+		{"rebuild status", "ReindexStatus", status, ""},
+		{"no rebuild", "ReindexStatus", doc{"running": nil, "last": nil, "sources": []any{}}, ""},
+		{"null or object", "ReindexStatus", mutate(status, func(s doc) { s["running"] = "yes" }), "$.running: matches 0 of the 2 oneOf schemas"},
+		{"null sources", "ReindexStatus", mutate(status, func(s doc) { s["sources"] = nil }), "$.sources: null is not of type array"},
+		{"bad progress", "ReindexStatus", mutate(status, func(s doc) { s["last"].(doc)["done"] = -1.0 }), "$.last: matches 0 of the 2 oneOf schemas"},
+		{"progress", "RebuildProgress", progress, ""},
+		{"unknown source", "RebuildProgress", mutate(progress, func(p doc) { p["source"] = "dir" }), "$.source: dir is not one of"},
+		{"missing journaled", "RebuildProgress", mutate(progress, func(p doc) { delete(p, "journaled") }), `$: required property "journaled" is missing`},
+		{"too many errors", "RebuildProgress", mutate(progress, func(p doc) {
+			p["errors"] = slices.Repeat([]any{"a.jsonl:1: invalid JSON"}, 21)
+		}), "$.errors: 21 items, more than 20"},
+		{"request", "ReindexRequest", doc{"source": "stored"}, ""},
+		{"request with a path", "ReindexRequest", doc{"source": "files", "path": "/etc"}, `$: property "path" is not allowed`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -478,11 +513,11 @@ func TestOpenAPI_Document(t *testing.T) {
 		if s, _ := op["summary"].(string); s == "" {
 			t.Errorf("%s: no summary", key)
 		}
-		// Writes, and only writes, need the admin key.
-		write := !strings.HasPrefix(key, "GET ")
+		// Writes and admin routes, and only they, need the admin key.
+		needsKey := !strings.HasPrefix(key, "GET ") || strings.Contains(key, " /api/admin/")
 		sec, _ := op["security"].([]any)
 		wantSec := []any{doc{"adminKey": []any{}}}
-		if write != reflect.DeepEqual(sec, wantSec) {
+		if needsKey != reflect.DeepEqual(sec, wantSec) {
 			t.Errorf("%s: security = %v", key, op["security"])
 		}
 
@@ -594,6 +629,36 @@ func TestOpenAPI_Document(t *testing.T) {
 		t.Errorf("sort enum = %v, want %v", sorts, want)
 	}
 
+	// The rebuild schemas have the Go types' JSON fields, required unless
+	// they are omitted when empty.
+	for _, tt := range []struct {
+		schema string
+		typ    reflect.Type
+	}{
+		{"ReindexRequest", reflect.TypeFor[reindexRequest]()},
+		{"ReindexStatus", reflect.TypeFor[reindexStatus]()},
+		{"RebuildProgress", reflect.TypeFor[store.Progress]()},
+	} {
+		var fields, required []string
+		for i := range tt.typ.NumField() {
+			name, opts, _ := strings.Cut(tt.typ.Field(i).Tag.Get("json"), ",")
+			fields = append(fields, name)
+			if o := strings.Split(opts, ","); !slices.Contains(o, "omitempty") && !slices.Contains(o, "omitzero") {
+				required = append(required, name)
+			}
+		}
+		s := schemaOf(t, d, tt.schema)
+		if diff := cmp.Diff(sorted(fields), sorted(slices.Collect(maps.Keys(s["properties"].(doc))))); diff != "" {
+			t.Errorf("%s properties (-Go +documented):\n%s", tt.schema, diff)
+		}
+		if tt.schema == "ReindexRequest" {
+			continue // every field of a request is optional
+		}
+		if diff := cmp.Diff(sorted(required), sorted(strs(s["required"]))); diff != "" {
+			t.Errorf("%s required properties (-Go +documented):\n%s", tt.schema, diff)
+		}
+	}
+
 	// The error codes are the error table's.
 	codes := []string{"internal"}
 	for _, k := range errorTable {
@@ -669,7 +734,18 @@ func TestOpenAPI_Responses(t *testing.T) {
 			put:    func(context.Context, []article.Article) error { return internal },
 			delete: func(context.Context, ...string) error { return internal },
 		}),
+		"rebuildFails": newFakeServer(t, Options{}, &failingRebuilder{err: internal}),
 	}
+	// Rebuilds need a persistent store: "store" has no configured
+	// sources, "files" has testdata and a file with a rejected record and
+	// a warning.
+	storeSrv, st := newStoreServer(t, Options{}, 0)
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	if err := os.WriteFile(bad, []byte("{\"id\":\"b1\",\"title\":\"日期不明\",\"date\":\"去年\"}\n{\"title\":\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	filesSrv, _ := newStoreServer(t, Options{Sources: []string{filepath.Join("testdata", "articles.jsonl"), bad}}, 0)
+	servers["store"], servers["files"] = storeSrv, filesSrv
 	loadSegmenter(t)
 
 	const (
@@ -746,6 +822,27 @@ func TestOpenAPI_Responses(t *testing.T) {
 		{op: "GET /api/analyze", srv: "none", target: "/api/analyze", wantStatus: 400},
 		{op: "GET /api/analyze", srv: "none", target: "/api/analyze?text=x&mode=fast", wantStatus: 400},
 
+		// 202 and 409 from POST, and 200 from GET, come from the rebuilds below.
+		{op: "POST /api/admin/reindex", srv: "store", target: "/api/admin/reindex", contentType: jsonType, key: testAdminKey,
+			body: `{"path":"/etc"}`, wantStatus: 400},
+		{op: "POST /api/admin/reindex", srv: "store", target: "/api/admin/reindex", contentType: jsonType, key: testAdminKey,
+			body: `{"source":"/etc/passwd"}`, wantStatus: 400},
+		{op: "POST /api/admin/reindex", srv: "store", target: "/api/admin/reindex", contentType: jsonType, key: testAdminKey,
+			body: `{"source":"files"}`, wantStatus: 400},
+		{op: "POST /api/admin/reindex", srv: "store", target: "/api/admin/reindex", wantStatus: 401},
+		{op: "POST /api/admin/reindex", srv: "store", target: "/api/admin/reindex", key: "wrong", wantStatus: 403},
+		{op: "POST /api/admin/reindex", srv: "off", target: "/api/admin/reindex", key: testAdminKey, wantStatus: 403},
+		{op: "POST /api/admin/reindex", srv: "small", target: "/api/admin/reindex", contentType: jsonType, key: testAdminKey,
+			body: `{"source":"stored"}` + strings.Repeat(" ", 64), wantStatus: 413},
+		{op: "POST /api/admin/reindex", srv: "rebuildFails", target: "/api/admin/reindex", key: testAdminKey, wantStatus: 500},
+		{op: "POST /api/admin/reindex", srv: "real", target: "/api/admin/reindex", key: testAdminKey, wantStatus: 501},
+		{op: "POST /api/admin/reindex", srv: "none", target: "/api/admin/reindex", key: testAdminKey, wantStatus: 503},
+		{op: "GET /api/admin/reindex", srv: "store", target: "/api/admin/reindex", wantStatus: 401},
+		{op: "GET /api/admin/reindex", srv: "store", target: "/api/admin/reindex", key: "wrong", wantStatus: 403},
+		{op: "GET /api/admin/reindex", srv: "off", target: "/api/admin/reindex", key: testAdminKey, wantStatus: 403},
+		{op: "GET /api/admin/reindex", srv: "real", target: "/api/admin/reindex", key: testAdminKey, wantStatus: 501},
+		{op: "GET /api/admin/reindex", srv: "none", target: "/api/admin/reindex", key: testAdminKey, wantStatus: 503},
+
 		{op: "GET /api/openapi.json", srv: "none", target: "/api/openapi.json", wantStatus: 200},
 		{op: "GET /healthz", srv: "real", target: "/healthz", wantStatus: 200},
 		{op: "GET /healthz", srv: "none", target: "/healthz", wantStatus: 503},
@@ -753,11 +850,56 @@ func TestOpenAPI_Responses(t *testing.T) {
 	}
 	// Statuses documented but not produced here, and why.
 	untested := map[string]string{
-		"GET /api/analyze 500": "the analyzer fails only when it cannot be built",
-		"GET /api/analyze 503": "the segmenter is process-wide, and loaded (TestClassify covers zh.ErrNotLoaded)",
+		"GET /api/analyze 500":       "the analyzer fails only when it cannot be built",
+		"GET /api/analyze 503":       "the segmenter is process-wide, and loaded (TestClassify covers zh.ErrNotLoaded)",
+		"GET /api/admin/reindex 500": "the status is read from memory and cannot fail; only a panic (the recovery middleware) answers 500",
 	}
 
 	covered := map[string]bool{}
+	// check sends req, which carries body as contentType, to srv and
+	// checks the answer against the document's operation op.
+	check := func(t *testing.T, op string, srv *Server, req *http.Request, contentType, body string, wantStatus int) *httptest.ResponseRecorder {
+		t.Helper()
+		rec := do(t, srv, req)
+		if rec.Code != wantStatus {
+			t.Fatalf("status = %d, want %d; body %s", rec.Code, wantStatus, rec.Body)
+		}
+		o, ok := ops[op]
+		if !ok {
+			t.Fatalf("%s is not documented", op)
+		}
+		covered[op+" "+strconv.Itoa(rec.Code)] = true
+		r, ok := o["responses"].(doc)[strconv.Itoa(rec.Code)].(doc)
+		if !ok {
+			t.Fatalf("%s answered %d, which is not documented", op, rec.Code)
+		}
+		checkResponse(t, d, deref(t, d, r), rec)
+
+		// What a request that worked sent is what the document says to send.
+		// (A 200 from POST reports records it rejected.)
+		partial := op == "POST /api/articles" && rec.Code == http.StatusOK
+		rb, ok := o["requestBody"].(doc)
+		switch {
+		case !ok || rec.Code >= 300 || partial:
+		case body == "":
+			if deref(t, d, rb)["required"] == true {
+				t.Errorf("the request worked without a body, which the document requires")
+			}
+		default:
+			media, ok := deref(t, d, rb)["content"].(doc)[contentType].(doc)
+			if !ok {
+				t.Fatalf("request content type %q is not documented", contentType)
+			}
+			var sent any = body
+			if contentType == jsonType {
+				sent = decodeAny(t, []byte(body))
+			}
+			for _, e := range checkMediaValue(t, d, contentType, media["schema"].(doc), sent) {
+				t.Errorf("request body: %s", e)
+			}
+		}
+		return rec
+	}
 	for _, tt := range tests {
 		method, _, _ := strings.Cut(tt.op, " ")
 		name := fmt.Sprintf("%s %s %d", method, tt.target, tt.wantStatus)
@@ -769,39 +911,108 @@ func TestOpenAPI_Responses(t *testing.T) {
 			if tt.key != "" {
 				req.Header.Set("Authorization", "Bearer "+tt.key)
 			}
-			rec := do(t, servers[tt.srv], req)
-			if rec.Code != tt.wantStatus {
-				t.Fatalf("status = %d, want %d; body %s", rec.Code, tt.wantStatus, rec.Body)
-			}
-			op, ok := ops[tt.op]
-			if !ok {
-				t.Fatalf("%s is not documented", tt.op)
-			}
-			covered[tt.op+" "+strconv.Itoa(rec.Code)] = true
-			r, ok := op["responses"].(doc)[strconv.Itoa(rec.Code)].(doc)
-			if !ok {
-				t.Fatalf("%s answered %d, which is not documented", tt.op, rec.Code)
-			}
-			checkResponse(t, d, deref(t, d, r), rec)
-
-			// What a request that worked sent is what the document says to send.
-			// (A 200 from POST reports records it rejected.)
-			partial := tt.op == "POST /api/articles" && rec.Code == http.StatusOK
-			if rb, ok := op["requestBody"].(doc); ok && rec.Code < 300 && !partial {
-				media, ok := deref(t, d, rb)["content"].(doc)[tt.contentType].(doc)
-				if !ok {
-					t.Fatalf("request content type %q is not documented", tt.contentType)
-				}
-				var sent any = tt.body
-				if tt.contentType == jsonType {
-					sent = decodeAny(t, []byte(tt.body))
-				}
-				for _, e := range checkMediaValue(t, d, tt.contentType, media["schema"].(doc), sent) {
-					t.Errorf("request body: %s", e)
-				}
-			}
+			check(t, tt.op, servers[tt.srv], req, tt.contentType, tt.body, tt.wantStatus)
 		})
 	}
+
+	// Rebuilds on real stores: one held after its first batch, to see its
+	// progress and a conflict; then rebuilds started through the API.
+	t.Run("rebuilds", func(t *testing.T) {
+		const target = "/api/admin/reindex"
+		post := func(t *testing.T, srv *Server, body string, wantStatus int) reindexStatus {
+			t.Helper()
+			contentType := ""
+			if body != "" {
+				contentType = jsonType
+			}
+			rec := check(t, "POST "+target, srv, adminReq(http.MethodPost, target, body), contentType, body, wantStatus)
+			var s reindexStatus
+			if wantStatus == http.StatusAccepted {
+				if err := json.Unmarshal(rec.Body.Bytes(), &s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return s
+		}
+		status := func(t *testing.T, srv *Server) reindexStatus {
+			t.Helper()
+			rec := check(t, "GET "+target, srv, adminReq(http.MethodGet, target, ""), "", "", http.StatusOK)
+			var s reindexStatus
+			if err := json.Unmarshal(rec.Body.Bytes(), &s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		// finished polls the status, checking every answer, until no
+		// rebuild runs.
+		finished := func(t *testing.T, srv *Server) reindexStatus {
+			t.Helper()
+			deadline := time.Now().Add(60 * time.Second)
+			for {
+				s := status(t, srv)
+				if s.Running == nil {
+					if s.Last == nil || s.Last.Err != "" || s.Last.Running || s.Last.Finished.IsZero() {
+						t.Fatalf("no rebuild running, and the last is %+v", s.Last)
+					}
+					return s
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("rebuild not done after 60s: %+v", s.Running)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+
+		held, release := make(chan struct{}), make(chan struct{})
+		var holdOnce, releaseOnce sync.Once
+		unblock := func() { releaseOnce.Do(func() { close(release) }) }
+		defer unblock()
+		done := make(chan error, 1)
+		go func() {
+			_, err := st.Rebuild(context.Background(), nil, store.RebuildOptions{OnProgress: func(store.Progress) {
+				holdOnce.Do(func() {
+					close(held)
+					<-release
+				})
+			}})
+			done <- err
+		}()
+		select {
+		case <-held:
+		case err := <-done:
+			t.Fatalf("the rebuild ended before its first progress: %v", err)
+		}
+		if s := status(t, storeSrv); s.Running == nil || !s.Running.Running || s.Running.Source != "stored" || s.Running.Done == 0 {
+			t.Errorf("status during a rebuild: running = %+v", s.Running)
+		}
+		post(t, storeSrv, "", http.StatusConflict)
+		post(t, storeSrv, `{"source":"stored"}`, http.StatusConflict)
+		unblock()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		finished(t, storeSrv)
+
+		// Without configured sources, from the stored articles.
+		if s := post(t, storeSrv, "", http.StatusAccepted); s.Running == nil || s.Running.Source != "stored" || s.Last != nil || len(s.Sources) != 0 {
+			t.Errorf("202 = %+v", s)
+		}
+		if s := finished(t, storeSrv); s.Last.Source != "stored" || s.Last.Done != 13 {
+			t.Errorf("last = %+v", s.Last)
+		}
+		// With them, from the files by default.
+		if s := post(t, filesSrv, "", http.StatusAccepted); s.Running == nil || s.Running.Source != "files" || len(s.Sources) != 2 {
+			t.Errorf("202 = %+v", s)
+		}
+		if s := finished(t, filesSrv); s.Last.Source != "files" || s.Last.Done != 14 || s.Last.Rejected != 1 || len(s.Last.Errors) != 1 ||
+			s.Last.Warned != 1 || s.Last.Read == 0 || s.Last.Size == 0 {
+			t.Errorf("last = %+v", s.Last)
+		}
+		post(t, filesSrv, `{"source":"stored"}`, http.StatusAccepted)
+		if s := finished(t, filesSrv); s.Last.Source != "stored" || s.Last.Done != 14 {
+			t.Errorf("last = %+v", s.Last)
+		}
+	})
 
 	for _, key := range slices.Sorted(maps.Keys(ops)) {
 		for status := range ops[key]["responses"].(doc) {
@@ -835,6 +1046,20 @@ func TestOpenAPI_Responses(t *testing.T) {
 		})
 	}
 }
+
+// failingRebuilder is a backend whose rebuilds fail to start with err.
+type failingRebuilder struct {
+	fakeBackend
+	err error
+}
+
+var _ Rebuilder = (*failingRebuilder)(nil)
+
+func (f *failingRebuilder) StartRebuild(context.Context, []string, store.RebuildOptions) (store.Progress, error) {
+	return store.Progress{}, f.err
+}
+
+func (f *failingRebuilder) Status() (running, last *store.Progress) { return nil, nil }
 
 // checkResponse checks an answer against a documented response: required
 // headers, content type, and body.

@@ -21,6 +21,8 @@ func (s *Server) routes() {
 	api.PUT("/articles/:id", s.admin, s.bodyLimit, s.apiPutArticle)
 	api.DELETE("/articles/:id", s.admin, s.apiDeleteArticle)
 	api.GET("/analyze", s.apiAnalyze)
+	api.POST("/admin/reindex", s.admin, s.bodyLimit, s.apiStartReindex)
+	api.GET("/admin/reindex", s.admin, s.apiReindexStatus)
 	api.GET("/openapi.json", s.apiOpenAPI)
 
 	e.GET("/", s.withTimeout, s.web.searchPage(s))

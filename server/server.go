@@ -57,6 +57,11 @@ type Options struct {
 	Location *time.Location
 	// Logger receives the access log and errors; default slog.Default().
 	Logger *slog.Logger
+	// Sources are the files and directories POST /api/admin/reindex
+	// rebuilds from; none means the articles stored in the index.
+	Sources []string
+	// Context bounds background work (rebuilds); default Background.
+	Context context.Context
 }
 
 // Server is wensou's HTTP service: the JSON API under /api, the search
@@ -68,6 +73,8 @@ type Server struct {
 	backend atomic.Pointer[Backend]
 	metrics *metrics
 	web     *web
+	// background is the context of rebuilds started by requests.
+	background context.Context
 }
 
 // New builds a server. It answers 503 until [Server.SetBackend] gives it
@@ -85,7 +92,10 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Server{opts: opts, log: opts.Logger}
+	if opts.Context == nil {
+		opts.Context = context.Background()
+	}
+	s := &Server{opts: opts, log: opts.Logger, background: opts.Context}
 	s.metrics = newMetrics(s.count)
 	w, err := newWeb()
 	if err != nil {

@@ -17,8 +17,10 @@ func runAnalyze(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	mode := fs.String("mode", "index", "index (words and sub-words, as stored) or query (words, as searched)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	var d dictFlag
+	d.register(fs)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: wensou analyze [--mode index|query] [--json] TEXT\n\nPrints the tokens of TEXT with positions and byte offsets.\n\nFlags:\n")
+		fmt.Fprint(fs.Output(), "Usage: wensou analyze [--mode index|query] [--dict DIR] [--json] TEXT\n\nPrints the tokens of TEXT with positions and byte offsets.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	pos, err := parseFlags(fs, args, env, stderr)
@@ -32,10 +34,15 @@ func runAnalyze(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	if err != nil {
 		return usagef("--%v", err)
 	}
-	if _, err := zh.Load(zh.Options{}); err != nil {
+	opts, err := d.analysis()
+	if err != nil {
 		return err
 	}
-	toks, err := zh.Tokens(m, strings.Join(pos, " "))
+	seg, err := zh.Load(opts)
+	if err != nil {
+		return err
+	}
+	toks, err := seg.Tokens(m, strings.Join(pos, " "))
 	if err != nil {
 		return err
 	}

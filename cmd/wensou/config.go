@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"time"
 
 	"github.com/wensou/wensou/index/article"
+	"github.com/wensou/wensou/index/zh"
 )
 
 // envFunc looks up an environment variable (os.LookupEnv in main, a map
@@ -23,6 +25,7 @@ var errFlagHelp = flag.ErrHelp
 const (
 	defaultIndexDir   = "data/index.bleve"
 	defaultSamplesDir = "data/articles"
+	defaultDictDir    = "data/dict"
 )
 
 // envName is the environment variable that backs a flag: --index is
@@ -107,11 +110,38 @@ func isBoolFlag(f *flag.Flag) bool {
 type commonFlags struct {
 	index string
 	tz    string
+	dictFlag
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.index, "index", defaultIndexDir, "index directory")
 	fs.StringVar(&c.tz, "tz", "Asia/Shanghai", "time zone for dates that carry none, and for year and month facets")
+	c.dictFlag.register(fs)
+}
+
+// dictFlag is --dict, the user dictionary and stop-word directory.
+type dictFlag struct {
+	dict string
+}
+
+func (d *dictFlag) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.dict, "dict", defaultDictDir, "user dictionary and stop words directory (*.dict, *.stop); \"\" for none")
+}
+
+// analysis loads the dictionary directory. The default one may be
+// missing (wensou run outside the repository): then there is none.
+func (d *dictFlag) analysis() (zh.Options, error) {
+	if d.dict == "" {
+		return zh.Options{}, nil
+	}
+	o, err := zh.LoadDir(d.dict)
+	if errors.Is(err, fs.ErrNotExist) && d.dict == defaultDictDir {
+		return zh.Options{}, nil
+	}
+	if err != nil {
+		return o, fmt.Errorf("--dict: %w", err)
+	}
+	return o, nil
 }
 
 func (c *commonFlags) location() (*time.Location, error) {

@@ -62,7 +62,8 @@ var errRejected = errors.New("some input was rejected")
 const usage = `wensou: full-text search for Chinese and English articles
 
 Usage:
-  wensou index   [--index DIR] PATH...      index articles (JSON Lines, JSON, .txt, .md)
+  wensou index   [--index DIR] [--sync] PATH...  index articles (JSON Lines, JSON, .txt, .md)
+  wensou reindex [--index DIR] [PATH...]    rebuild the whole index beside the live one, then switch
   wensou search  [flags] QUERY              search the index
   wensou analyze [--mode index|query] TEXT  show how text is split into words
   wensou serve   [--addr HOST:PORT] [flags] serve the search page and the JSON API
@@ -79,7 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // runWithEnv is run with the environment read through env.
 func runWithEnv(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, `wensou: no command (want index, search or analyze; see "wensou help")`)
+		fmt.Fprintln(stderr, `wensou: no command (want index, reindex, search, analyze, serve or load; see "wensou help")`)
 		return exitUsage
 	}
 	logger, err := newLogger(stderr, env)
@@ -92,6 +93,8 @@ func runWithEnv(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "index":
 		err = runIndex(ctx, rest, env, stdout, stderr)
+	case "reindex":
+		err = runReindex(ctx, rest, env, stdout, stderr)
 	case "search":
 		err = runSearch(ctx, rest, env, stdout, stderr)
 	case "analyze":
@@ -104,7 +107,7 @@ func runWithEnv(ctx context.Context, args []string, env envFunc, stdout, stderr 
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "wensou: unknown command %q (want index, search or analyze; see \"wensou help\")\n", cmd)
+		fmt.Fprintf(stderr, "wensou: unknown command %q (want index, reindex, search, analyze, serve or load; see \"wensou help\")\n", cmd)
 		return exitUsage
 	}
 	return exitCode(ctx, err, stderr)

@@ -21,6 +21,7 @@ type progress struct {
 	bytes int64
 	docs  int
 	drawn bool
+	unit  string // "" for bytes, "docs" for documents
 }
 
 func newProgress(w io.Writer, total int64, on bool) *progress {
@@ -31,6 +32,16 @@ func (p *progress) read(bytes int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.bytes = max(p.bytes, bytes)
+	p.drawLocked(false)
+}
+
+// readDocs reports progress counted in documents (a rebuild from the
+// stored articles) rather than bytes.
+func (p *progress) readDocs(done, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.unit = "docs"
+	p.bytes, p.total = int64(done), int64(total)
 	p.drawLocked(false)
 }
 
@@ -63,8 +74,13 @@ func (p *progress) drawLocked(force bool) {
 	if p.total > 0 {
 		pct = 100 * float64(p.bytes) / float64(p.total)
 	}
-	fmt.Fprintf(p.w, "\r\033[Kindexing: %s docs  %.1f/%.1f MB (%.0f%%)  %.2f MB/s  ETA %s",
-		fmtCount(p.docs), float64(p.bytes)/1e6, float64(p.total)/1e6, pct, rate, eta)
+	if p.unit == "docs" {
+		fmt.Fprintf(p.w, "\r\033[Kindexing: %s/%s docs (%.0f%%)  %.0f docs/s  ETA %s",
+			fmtCount(p.docs), fmtCount(int(p.total)), pct, float64(p.docs)/max(el, 1e-9), eta)
+	} else {
+		fmt.Fprintf(p.w, "\r\033[Kindexing: %s docs  %.1f/%.1f MB (%.0f%%)  %.2f MB/s  ETA %s",
+			fmtCount(p.docs), float64(p.bytes)/1e6, float64(p.total)/1e6, pct, rate, eta)
+	}
 	p.drawn = true
 }
 

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/wensou/wensou/index"
+	"github.com/wensou/wensou/index/article"
+	"github.com/wensou/wensou/index/store"
+	"github.com/wensou/wensou/index/zh"
 	"github.com/wensou/wensou/search"
 )
 
@@ -80,20 +82,23 @@ Flags:
 		return err
 	}
 
-	ix, err := openOrBuild(ctx, c.index, *samples, loc, stdout, stderr)
+	analysis, err := c.analysis()
+	if err != nil {
+		return err
+	}
+	st, err := openOrBuild(ctx, storeConfig{dir: c.index, samples: *samples, loc: loc, analysis: analysis}, stderr)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if cerr := ix.Close(); cerr != nil && err == nil {
+		if cerr := st.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
 	}()
-	s, err := search.New(ix, search.Options{})
-	if err != nil {
-		return err
+	if st.AnalysisStale() {
+		fmt.Fprintf(stderr, "note: %s was built with another dictionary or other stop words than --dict %q has; run \"wensou reindex --index %s\" to apply them\n", c.index, c.dict, c.index)
 	}
-	res, err := s.Search(ctx, req)
+	res, err := st.Search(ctx, req)
 	var qe *search.QueryError
 	if errors.As(err, &qe) {
 		return usagef("cannot read the query: %v", qe)
@@ -119,39 +124,60 @@ func badRequest(err error) string {
 	return strings.TrimPrefix(err.Error(), search.ErrBadRequest.Error()+": ")
 }
 
-// openOrBuild opens the index at dir; when there is none, it builds one
-// from the sample articles first (the first run on a fresh clone).
-//
-// A build that fails or is interrupted leaves no index behind when dir did
-// not exist before: otherwise the next run would take the partial index
-// for a complete one.
-func openOrBuild(ctx context.Context, dir, samples string, loc *time.Location, stdout, stderr io.Writer) (*index.Index, error) {
-	ix, err := openIndex(ctx, index.Options{Path: dir, Location: loc})
+// storeConfig says which store to open and how to build it.
+type storeConfig struct {
+	dir, samples string
+	loc          *time.Location
+	analysis     zh.Options
+	watch        bool
+}
+
+// openOrBuild opens the store at dir; when there is none, it builds one
+// from the sample articles first (the first run on a fresh clone). The
+// build is a rebuild into a new store, so one that fails or is
+// interrupted leaves nothing the next run would take for an index.
+func openOrBuild(ctx context.Context, cfg storeConfig, stderr io.Writer) (*store.Store, error) {
+	opts := store.Options{Analysis: cfg.analysis, Location: cfg.loc, Watch: cfg.watch}
+	st, err := store.Open(ctx, cfg.dir, opts)
 	if !errors.Is(err, index.ErrNotExist) {
-		return ix, err
+		return st, err
 	}
-	if _, serr := os.Stat(samples); serr != nil {
-		return nil, fmt.Errorf("%w, and no sample articles to build one from (%w): build one with \"wensou index --index %s PATH...\" or point --samples at articles", err, serr, dir)
+	if _, serr := os.Stat(cfg.samples); serr != nil {
+		return nil, fmt.Errorf("%w, and no sample articles to build one from (%w): build one with \"wensou index --index %s PATH...\" or point --samples at articles", err, serr, cfg.dir)
 	}
-	_, serr := os.Stat(dir)
+	fmt.Fprintf(stderr, "no index at %s yet: building it from %s\n", cfg.dir, cfg.samples)
+	_, serr := os.Stat(cfg.dir)
 	existed := serr == nil
-	fmt.Fprintf(stderr, "no index at %s yet: building it from %s\n", dir, samples)
-	ix, err = openIndex(ctx, index.Options{Path: dir, Create: true, Location: loc})
+	opts.Init = true
+	st, err = store.Open(ctx, cfg.dir, opts)
 	if err != nil {
 		return nil, err
 	}
-	_, err = ingest(ctx, ix, []string{samples}, ingestConfig{loc: loc, progress: isTerminal(stderr)}, stderr, stderr)
+	p, err := st.Rebuild(ctx, []string{cfg.samples}, store.RebuildOptions{
+		Ingest: index.IngestOptions{
+			Article: article.Options{Location: cfg.loc},
+			OnRecord: func(r article.Record) {
+				if p := r.Problem(); p != "" {
+					fmt.Fprintln(stderr, p)
+				}
+				for _, w := range r.WarningLines() {
+					fmt.Fprintln(stderr, w)
+				}
+			},
+		},
+	})
 	if err != nil {
-		if cerr := ix.Close(); cerr != nil {
-			slog.Error("close index", "err", cerr)
-		} else if !existed {
-			if rerr := os.RemoveAll(dir); rerr != nil {
-				slog.Error("remove partial index", "index", dir, "err", rerr)
+		if cerr := st.Close(); cerr == nil && !existed {
+			// Nothing was live: leave no directory a later run would
+			// take for an index.
+			if rerr := os.RemoveAll(cfg.dir); rerr != nil {
+				fmt.Fprintf(stderr, "remove %s: %v\n", cfg.dir, rerr)
 			}
 		}
 		return nil, err
 	}
-	return ix, nil
+	fmt.Fprintf(stderr, "indexed %s articles, rejected %s, warned %s in %.1fs\n", fmtCount(p.Done), fmtCount(p.Rejected), fmtCount(p.Warned), p.Elapsed)
+	return st, nil
 }
 
 // Terminal styles.

@@ -14,7 +14,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/wensou/wensou/search"
 	"github.com/wensou/wensou/server"
 )
 
@@ -33,6 +32,7 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	maxBody := fs.Int64("max-body", 16<<20, "largest request body, in bytes")
 	timeout := fs.Duration("search-timeout", 10*time.Second, "longest a search may run")
 	samples := fs.String("samples", defaultSamplesDir, "articles to build the index from when it does not exist yet")
+	sources := fs.String("sources", "", "comma-separated files and directories that POST /api/admin/reindex rebuilds from (none: the articles stored in the index)")
 	logFormat := fs.String("log-format", "text", "text or json")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: wensou serve [flags]\n\nServes the search page at / and the JSON API under /api.\n\nFlags:\n")
@@ -52,6 +52,10 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	if err != nil {
 		return err
 	}
+	analysis, err := c.analysis()
+	if err != nil {
+		return err
+	}
 	log, err := serveLogger(stderr, env, *logFormat)
 	if err != nil {
 		return err
@@ -67,6 +71,8 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 		SearchTimeout:  *timeout,
 		Location:       loc,
 		Logger:         log,
+		Sources:        splitList(*sources),
+		Context:        ctx,
 	})
 	if err != nil {
 		return err
@@ -92,23 +98,20 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 
 	// Open (or, on a fresh clone, build) the index while already
 	// answering: until it is ready, searches get 503.
-	ix, err := openOrBuild(ctx, c.index, *samples, loc, stderr, stderr)
+	st, err := openOrBuild(ctx, storeConfig{dir: c.index, samples: *samples, loc: loc, analysis: analysis, watch: true}, stderr)
 	if err != nil {
 		shutdown(hs, log)
 		return err
 	}
-	s, err := search.New(ix, search.Options{})
-	if err != nil {
-		shutdown(hs, log)
-		ix.Close()
-		return err
-	}
-	srv.SetBackend(server.IndexBackend{Index: ix, Searcher: s})
-	n, err := ix.Count()
+	srv.SetBackend(st)
+	n, err := st.Count()
 	if err != nil {
 		log.Warn("count articles", "err", err)
 	}
-	log.Info("ready", "index", c.index, "articles", n, "startup_ms", time.Since(start).Milliseconds())
+	log.Info("ready", "index", c.index, "generation", st.Generation(), "articles", n, "startup_ms", time.Since(start).Milliseconds())
+	if st.AnalysisStale() {
+		log.Warn("the index was built with another dictionary or stop words: it keeps its own until rebuilt (wensou reindex, or POST /api/admin/reindex)", "dict", c.dict)
+	}
 
 	select {
 	case err = <-served:
@@ -122,7 +125,7 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 		err = nil
 	}
 	srv.SetBackend(nil)
-	if cerr := ix.Close(); cerr != nil {
+	if cerr := st.Close(); cerr != nil {
 		log.Error("close index", "err", cerr)
 		if err == nil {
 			err = cerr

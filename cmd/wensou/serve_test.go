@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wensou/wensou/index"
+	"github.com/wensou/wensou/index/store"
 )
 
 // startServe runs "wensou serve" on a free port until the returned stop
@@ -108,7 +108,7 @@ func TestServe(t *testing.T) {
 			t.Errorf("serve log lacks %q:\n%s", want, stderr)
 		}
 	}
-	ix, err := index.Open(t.Context(), index.Options{Path: dir})
+	ix, err := store.Open(t.Context(), dir, store.Options{})
 	if err != nil {
 		t.Fatalf("reopen the index after shutdown: %v", err)
 	}

@@ -3,6 +3,7 @@ package zh
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -24,20 +25,65 @@ const (
 	Search
 )
 
-// Analyzer is a bleve analyzer over the loaded [Segmenter]. It is safe
-// for concurrent use. It reads the current segmenter on every call, so a
-// dictionary swapped in by [Load] applies to the next text analyzed.
+// Analyzer is a bleve analyzer over a [Segmenter]. It is safe for
+// concurrent use. One from [NewAnalyzer] reads the current segmenter on
+// every call, so a dictionary swapped in by [Load] applies to the next
+// text analyzed; one from [NewAnalyzerFor] keeps its segmenter; one from
+// the registry with a [ConfigAnalysis] fingerprint keeps the segmenter
+// with that fingerprint once it is loaded.
 type Analyzer struct {
 	mode Mode
+	// analysis is the fingerprint of the segmenter to bind on first use,
+	// from the registry config; "" means none.
+	analysis string
+	// seg is the bound segmenter; nil follows the current one.
+	seg atomic.Pointer[Segmenter]
 }
 
-// NewAnalyzer returns an analyzer in the given mode. It fails with
-// [ErrNotLoaded] when [Load] has not run.
+// NewAnalyzer returns an analyzer in the given mode that follows the
+// current segmenter. It fails with [ErrNotLoaded] when [Load] has not run.
 func NewAnalyzer(mode Mode) (*Analyzer, error) {
 	if _, err := Current(); err != nil {
 		return nil, err
 	}
 	return &Analyzer{mode: mode}, nil
+}
+
+// NewAnalyzerFor returns an analyzer in the given mode bound to s, whatever
+// [Load] makes current later. A nil s follows the current segmenter.
+func NewAnalyzerFor(s *Segmenter, mode Mode) *Analyzer {
+	a := &Analyzer{mode: mode}
+	a.seg.Store(s)
+	return a
+}
+
+// newBoundAnalyzer returns an analyzer bound to the segmenter with the
+// given fingerprint: at once if it is loaded, otherwise on the first
+// Analyze after it is, following the current segmenter until then.
+func newBoundAnalyzer(fingerprint string, mode Mode) (*Analyzer, error) {
+	a := &Analyzer{mode: mode, analysis: fingerprint}
+	if s, ok := Lookup(fingerprint); ok {
+		a.seg.Store(s)
+		return a, nil
+	}
+	if _, err := Current(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// segmenter returns the segmenter to analyze with, or nil.
+func (a *Analyzer) segmenter() *Segmenter {
+	if s := a.seg.Load(); s != nil {
+		return s
+	}
+	if a.analysis != "" {
+		if s, ok := Lookup(a.analysis); ok {
+			a.seg.Store(s)
+			return s
+		}
+	}
+	return current.Load()
 }
 
 var _ analysis.Analyzer = (*Analyzer)(nil)
@@ -49,7 +95,7 @@ var offsPool = sync.Pool{New: func() any { s := make([]int32, 0, 4096); return &
 // Analyze splits input into tokens. Token Start/End are byte offsets in
 // input, Position is 1-based and counts units (see the package doc).
 func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
-	s := current.Load()
+	s := a.segmenter()
 	if s == nil || len(input) == 0 {
 		return nil
 	}
@@ -57,7 +103,7 @@ func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
 	folded, offs := fold(input, make([]byte, 0, len(input)+len(input)/8), (*op)[:0])
 	segs := s.seg.Segment(folded)
 
-	e := emitter{folded: folded, offs: offs}
+	e := emitter{folded: folded, offs: offs, stop: s.stop}
 	e.slab = make([]analysis.Token, 0, len(segs))
 	e.out = make(analysis.TokenStream, 0, len(segs))
 	unit := 0      // unit index of the next word
@@ -109,6 +155,7 @@ func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
 type emitter struct {
 	folded []byte
 	offs   []int32
+	stop   *stopSet
 	slab   []analysis.Token
 	out    analysis.TokenStream
 }
@@ -117,7 +164,7 @@ type emitter struct {
 // is a stop word.
 func (e *emitter) emit(start, end, unit int) {
 	term := e.folded[start:end:end]
-	if isStopWord(term) {
+	if e.stop.has(term) {
 		return
 	}
 	typ, han := tokenType(term)
@@ -306,17 +353,14 @@ type Token struct {
 	Position int    `json:"position"`
 }
 
-// Tokens analyzes text in a mode and returns its tokens.
+// Tokens analyzes text in a mode with the current segmenter and returns
+// its tokens. It fails with [ErrNotLoaded] when [Load] has not run.
 func Tokens(mode Mode, text string) ([]Token, error) {
-	a, err := NewAnalyzer(mode)
+	s, err := Current()
 	if err != nil {
 		return nil, err
 	}
-	out := []Token{}
-	for _, t := range a.Analyze([]byte(text)) {
-		out = append(out, Token{Term: string(t.Term), Text: text[t.Start:t.End], Start: t.Start, End: t.End, Position: t.Position})
-	}
-	return out, nil
+	return s.Tokens(mode, text)
 }
 
 // ParseMode reads a mode name: "index" (words and sub-words) or "query".

@@ -1,13 +1,19 @@
 // Package zh is wensou's text analysis for Chinese and English: a bleve
 // analyzer backed by the gse segmenter.
 //
-// It owns one process-wide segmenter, loaded once by [Load] from the
-// dictionary embedded in gse, and registers two analyzers in bleve's
-// registry when imported:
+// [Load] builds a [Segmenter] from the dictionary embedded in gse plus
+// optional user words and extra stop words ([Options], read from a
+// directory by [LoadDir]), and makes it the current one. Every segmenter
+// built is kept by its [Segmenter.Fingerprint] ([Lookup]), so indexes
+// built with different dictionaries can live in one process. Importing
+// the package registers two analyzers in bleve's registry:
 //
 //   - [IndexAnalyzer] ("zh"): gse accurate segmentation plus every
 //     multi-character sub-word from gse's word tree, for indexing.
 //   - [QueryAnalyzer] ("zh_query"): accurate segmentation only, for queries.
+//
+// They use the current segmenter, or the one whose fingerprint a custom
+// analyzer's config names under [ConfigAnalysis].
 //
 // Both fold full-width ASCII to half-width, Traditional to Simplified
 // characters and letters to lower case, drop a short list of function

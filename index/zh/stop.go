@@ -14,23 +14,35 @@ var indexStopWords = []string{
 	"的", "了", "着", "和", "与", "及", "是", "吗", "呢", "吧", "啊", "呀",
 }
 
-var indexStopSet = func() map[string]bool {
-	m := make(map[string]bool, len(indexStopWords))
-	for _, w := range indexStopWords {
-		m[w] = true
-	}
-	return m
-}()
+// builtinStops is the set of indexStopWords, shared by every [Segmenter]
+// that adds no stop words of its own.
+var builtinStops = newStopSet(indexStopWords, nil)
 
-func isStopWord(term []byte) bool {
-	if len(term) > 6 { // longer than any entry: skip the map lookup
-		return false
-	}
-	return indexStopSet[string(term)]
+// stopSet is a set of folded stop words. It is immutable once built.
+type stopSet struct {
+	words  map[string]bool
+	maxLen int // bytes of the longest word: longer terms skip the lookup
 }
 
-// IsStopWord reports whether a folded term is dropped by the analyzers.
-func IsStopWord(term string) bool { return indexStopSet[term] }
+// newStopSet returns the union of two lists of folded words.
+func newStopSet(base, extra []string) *stopSet {
+	s := &stopSet{words: make(map[string]bool, len(base)+len(extra))}
+	for _, l := range [][]string{base, extra} {
+		for _, w := range l {
+			s.words[w] = true
+			s.maxLen = max(s.maxLen, len(w))
+		}
+	}
+	return s
+}
+
+func (s *stopSet) has(term []byte) bool {
+	return len(term) <= s.maxLen && s.words[string(term)]
+}
+
+// IsStopWord reports whether a folded term is on the built-in list of
+// words the analyzers drop. A [Segmenter] may drop more ([Options.StopWords]).
+func IsStopWord(term string) bool { return builtinStops.words[term] }
 
 // queryStopWords are question words and particles that a query typed as a
 // sentence carries but articles do not need to contain: 如何在Debian中配置LVM

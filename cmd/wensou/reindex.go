@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/wensou/wensou/index"
+	"github.com/wensou/wensou/index/article"
+	"github.com/wensou/wensou/index/store"
+)
+
+func runReindex(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	var c commonFlags
+	c.register(fs)
+	maxBody := fs.Int("max-body", 2<<20, "reject articles whose body is longer than this many bytes")
+	quiet := fs.Bool("quiet", false, "no progress display")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), `Usage: wensou reindex [flags] [PATH...]
+
+Builds a complete new index beside the live one, then switches to it and
+removes the old one. With PATHs the new index holds exactly the articles
+in those files (%s); with none it re-reads the articles stored in the
+live index, so that a new analyzer, dictionary or stop-word list applies
+to them. Searches keep being answered meanwhile, and a running wensou
+serve switches to the new index by itself. Writes made through the API
+during the rebuild are carried over.
+
+Flags:
+`, strings.Join(article.Formats(), " "))
+		fs.PrintDefaults()
+	}
+	paths, err := parseFlags(fs, args, env, stderr)
+	if err != nil {
+		return err
+	}
+	if *maxBody < 1 {
+		return usagef("--max-body must be 1 or more, not %d", *maxBody)
+	}
+	loc, err := c.location()
+	if err != nil {
+		return err
+	}
+	analysis, err := c.analysis()
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, c.index, store.Options{
+		Create: len(paths) > 0, Analysis: analysis, Location: loc,
+		// A running server keeps the live index open: rebuilding from
+		// files works beside it. Reading the stored articles of an index
+		// from an older wensou is what a rebuild is for.
+		AllowBusy: true, AllowIncompatible: true,
+		// From files, the live index is not needed: leave it free for a
+		// server to open meanwhile.
+		SkipLive: len(paths) > 0,
+	})
+	if errors.Is(err, index.ErrNotExist) {
+		return fmt.Errorf("%w: build one with \"wensou index --index %s PATH...\" or \"wensou reindex --index %s PATH...\"", err, c.index, c.index)
+	}
+	if err != nil {
+		return err
+	}
+	total := store.InputSize(paths)
+	prog := newProgress(stderr, total, !*quiet && isTerminal(stderr))
+	opts := store.RebuildOptions{
+		Ingest: index.IngestOptions{
+			Article: article.Options{Location: loc, MaxBodyBytes: *maxBody},
+			OnRecord: func(r article.Record) {
+				if p := r.Problem(); p != "" {
+					prog.clear()
+					fmt.Fprintln(stderr, p)
+				}
+				for _, w := range r.WarningLines() {
+					prog.clear()
+					fmt.Fprintln(stderr, w)
+				}
+			},
+		},
+		OnProgress: func(p store.Progress) {
+			if p.Source == "files" {
+				prog.read(p.Read)
+			} else {
+				prog.readDocs(p.Done, p.Total)
+			}
+			prog.indexed(p.Done)
+		},
+	}
+	p, rerr := st.Rebuild(ctx, paths, opts)
+	prog.clear()
+	if cerr := st.Close(); cerr != nil && rerr == nil {
+		rerr = cerr
+	}
+	if rerr != nil {
+		if errors.Is(rerr, store.ErrRebuildRunning) {
+			return fmt.Errorf("%s: %w", c.index, rerr)
+		}
+		return fmt.Errorf("rebuild stopped; the live index is unchanged: %w", rerr)
+	}
+	mb := float64(total) / 1e6
+	fmt.Fprintf(stdout, "rebuilt %s from %s: %s articles, rejected %s, warned %s, %d writes carried over, in %.1fs: %.0f docs/s",
+		p.Generation, p.Source, fmtCount(p.Done), fmtCount(p.Rejected), fmtCount(p.Warned), p.Journaled,
+		p.Elapsed, float64(p.Done)/max(p.Elapsed, 1e-9))
+	if mb > 0 {
+		fmt.Fprintf(stdout, ", %.2f MB/s (%.1f MB read)", mb/max(p.Elapsed, 1e-9), mb)
+	}
+	fmt.Fprintf(stdout, ", peak memory %d MB; now live\n", peakRSSMB())
+	if p.Rejected > 0 {
+		return errRejected
+	}
+	return nil
+}

@@ -1,0 +1,242 @@
+package zh
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// LoadDir reads the dictionary directory dir into [Options]. Every
+// *.dict file, in name order, holds user words in the format of
+// [Options.UserWords]; every *.stop file, in name order, holds stop
+// words, one per line. In both, blank lines and lines starting with # are
+// skipped. Other files, subdirectories and dot files are ignored.
+//
+// A malformed line fails with an error "file:line: reason". A missing
+// dir fails with an error wrapping [io/fs.ErrNotExist].
+func LoadDir(dir string) (Options, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return Options{}, fmt.Errorf("read dictionary directory: %w", err)
+	}
+	var opts Options
+	var words strings.Builder
+	for _, e := range ents {
+		ext := filepath.Ext(e.Name())
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || (ext != ".dict" && ext != ".stop") {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return Options{}, fmt.Errorf("read dictionary: %w", err)
+		}
+		text := strings.TrimPrefix(string(b), "\ufeff")
+		switch ext {
+		case ".dict":
+			if _, err := parseUserWords(name, text); err != nil {
+				return Options{}, err
+			}
+			words.WriteString(text)
+			if text != "" && !strings.HasSuffix(text, "\n") {
+				words.WriteByte('\n')
+			}
+		case ".stop":
+			stops, err := parseStopWords(name, text)
+			if err != nil {
+				return Options{}, err
+			}
+			opts.StopWords = append(opts.StopWords, stops...)
+		}
+	}
+	opts.UserWords = words.String()
+	return opts, nil
+}
+
+// userWord is one user dictionary entry.
+type userWord struct {
+	word string  // folded
+	freq float64 // 0: none given
+	pos  string
+}
+
+func (w userWord) freqText() string {
+	if w.freq == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(w.freq, 'g', -1, 64)
+}
+
+// parseUserWords reads user words in gse's format, naming errors after
+// name.
+func parseUserWords(name, text string) ([]userWord, error) {
+	var out []userWord
+	err := forEachLine(name, text, func(f []string) string {
+		if len(f) > 3 {
+			return "too many fields (want: word [frequency [part-of-speech]])"
+		}
+		w := userWord{word: Fold(f[0])}
+		if strings.ContainsFunc(w.word, unicode.IsSpace) {
+			return fmt.Sprintf("word %q contains a space", f[0])
+		}
+		if len(f) > 1 {
+			v, err := strconv.ParseFloat(f[1], 64)
+			if err != nil || !(v > 0) || math.IsInf(v, 0) {
+				return fmt.Sprintf("bad frequency %q (want a positive number)", f[1])
+			}
+			w.freq = v
+		}
+		if len(f) > 2 {
+			w.pos = f[2]
+		}
+		out = append(out, w)
+		return ""
+	})
+	return out, err
+}
+
+// parseStopWords reads stop words, one per line, naming errors after
+// name.
+func parseStopWords(name, text string) ([]string, error) {
+	var out []string
+	err := forEachLine(name, text, func(f []string) string {
+		if len(f) > 1 {
+			return "too many fields (want one stop word per line)"
+		}
+		out = append(out, f[0])
+		return ""
+	})
+	return out, err
+}
+
+// forEachLine calls fn with the fields of every line of text that is
+// neither blank nor a # comment. A non-empty result of fn is an error
+// "name:line: result".
+func forEachLine(name, text string, fn func(fields []string) string) error {
+	text = strings.TrimPrefix(text, "\ufeff")
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		reason := ""
+		switch {
+		case !utf8.ValidString(line):
+			reason = "invalid UTF-8"
+		case line == "" || line[0] == '#':
+			continue
+		default:
+			reason = fn(strings.Fields(line))
+		}
+		if reason != "" {
+			return fmt.Errorf("%s:%d: %s", name, i+1, reason)
+		}
+	}
+	return nil
+}
+
+// minUserFreq is the least frequency given to a user word without one,
+// about that of an everyday word in the embedded dictionary (the total is
+// about 5.8e7; 集团 has 12298, 许昌 243). A lower one would let a word
+// next to it in a text take one of its characters.
+const minUserFreq = 1000
+
+// pseudoDistance is the distance gse gives a character that is not in
+// its dictionary.
+const pseudoDistance = 32
+
+// addUserWords adds words to the dictionary, replacing embedded entries.
+// It is called before s is shared. It does not use gse's LoadDictStr:
+// that drops a line without a frequency (or, with LoadNoFreq, gives it 2,
+// too little to beat a split into two common words), splits fields on
+// single spaces only, and keeps an embedded entry over a user one.
+func (s *Segmenter) addUserWords(words []userWord) error {
+	if len(words) == 0 {
+		return nil
+	}
+	put := func(w userWord, freq float64) error {
+		err := error(nil)
+		if f, pos, ok := s.seg.Find(w.word); ok && f > 0 {
+			if w.pos == "" {
+				w.pos = pos
+			}
+			err = s.seg.ReAddToken(w.word, freq, w.pos)
+		} else {
+			err = s.seg.AddToken(w.word, freq, w.pos)
+		}
+		if err != nil {
+			return fmt.Errorf("add %q: %w", w.word, err)
+		}
+		return nil
+	}
+	// Words with a frequency go first, so the frequencies chosen for the
+	// others beat splits that use them.
+	var open []userWord
+	for _, w := range words {
+		if w.freq == 0 {
+			open = append(open, w)
+			continue
+		}
+		if err := put(w, w.freq); err != nil {
+			return err
+		}
+	}
+	freqs := make([]float64, len(open))
+	for i, w := range open {
+		freqs[i] = s.wholeWordFreq(w.word)
+	}
+	for i, w := range open {
+		if f, _, ok := s.seg.Find(w.word); ok && f >= freqs[i] && w.pos == "" {
+			continue // already a word that wins
+		}
+		if err := put(w, freqs[i]); err != nil {
+			return err
+		}
+	}
+	// Distances and the sub-word trees (search mode) of every word.
+	s.seg.CalcToken()
+	return nil
+}
+
+// wholeWordFreq returns a frequency with which accurate mode keeps word
+// whole rather than splitting it into other dictionary words: like
+// jieba's suggest_freq, the whole word's distance (log2 total/freq) must
+// be below the sum of the best split's, here by one bit, and at least
+// [minUserFreq]. A word in the dictionary keeps a higher frequency.
+func (s *Segmenter) wholeWordFreq(word string) float64 {
+	units := s.seg.SplitTextToWords([]byte(word))
+	n := len(units)
+	logTotal := math.Log2(s.seg.Dict.TotalFreq())
+	// best[i] is the least distance of a split of units[:i].
+	best := make([]float64, n+1)
+	var key []byte
+	for i := 1; i <= n; i++ {
+		best[i] = math.Inf(1)
+		for j := i - 1; j >= 0; j-- {
+			if j == 0 && i == n {
+				continue // the word itself
+			}
+			key = key[:0]
+			for _, u := range units[j:i] {
+				key = append(key, u...)
+			}
+			d := math.Inf(1)
+			if f, _, ok := s.seg.Dict.Find(key); ok && f > 0 {
+				d = logTotal - math.Log2(f)
+			} else if i-j == 1 {
+				d = pseudoDistance
+			}
+			best[i] = min(best[i], best[j]+d)
+		}
+	}
+	freq := float64(minUserFreq)
+	if split := best[n]; !math.IsInf(split, 1) {
+		freq = max(freq, math.Ceil(math.Exp2(logTotal-split+1)))
+	}
+	if f, _, ok := s.seg.Find(word); ok {
+		freq = max(freq, f)
+	}
+	return freq
+}
