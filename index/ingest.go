@@ -15,7 +15,7 @@ import (
 type IngestOptions struct {
 	// Article configures reading (time zone, body size limit).
 	Article article.Options
-	// BatchSize is the most articles per index batch; default 5000.
+	// BatchSize is the most articles per index batch; default 1000.
 	BatchSize int
 	// BatchBytes caps a batch's text size; default 8 MiB.
 	BatchBytes int
@@ -56,7 +56,7 @@ type IngestStats struct {
 // consistent. It returns the counts and ctx's error when cancelled.
 func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions) (IngestStats, error) {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 5000
+		opts.BatchSize = 1000
 	}
 	if opts.BatchBytes <= 0 {
 		opts.BatchBytes = 8 << 20

@@ -17,6 +17,7 @@ func runReindex(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
 	var c commonFlags
 	c.register(fs)
+	batch := fs.Int("batch", 1000, "articles per index batch")
 	maxBody := fs.Int("max-body", 2<<20, "reject articles whose body is longer than this many bytes")
 	quiet := fs.Bool("quiet", false, "no progress display")
 	fs.Usage = func() {
@@ -40,6 +41,9 @@ Flags:
 	}
 	if *maxBody < 1 {
 		return usagef("--max-body must be 1 or more, not %d", *maxBody)
+	}
+	if *batch < 1 {
+		return usagef("--batch must be 1 or more, not %d", *batch)
 	}
 	loc, err := c.location()
 	if err != nil {
@@ -69,7 +73,8 @@ Flags:
 	prog := newProgress(stderr, total, !*quiet && isTerminal(stderr))
 	opts := store.RebuildOptions{
 		Ingest: index.IngestOptions{
-			Article: article.Options{Location: loc, MaxBodyBytes: *maxBody},
+			Article:   article.Options{Location: loc, MaxBodyBytes: *maxBody},
+			BatchSize: *batch,
 			OnRecord: func(r article.Record) {
 				if p := r.Problem(); p != "" {
 					prog.clear()

@@ -338,7 +338,7 @@ func (st *Store) fillFromStored(ctx context.Context, ix *index.Index, opts Rebui
 	}
 	batchSize := opts.Ingest.BatchSize
 	if batchSize <= 0 {
-		batchSize = 2000
+		batchSize = 1000
 	}
 	start := time.Now()
 	st.rebuild.mu.Lock()
