@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/wensou/wensou/index"
 	"github.com/wensou/wensou/index/store"
 )
 
@@ -89,7 +90,9 @@ func (s *Server) apiStartReindex(c *gin.Context) {
 		c.Error(fmt.Errorf("%w: %w, not %q", errBadParam, errBadSource, req.Source))
 		return
 	}
-	p, err := r.StartRebuild(s.background, paths, store.RebuildOptions{})
+	// One lane: the rebuild takes one core and leaves the other to the
+	// searches it runs beside.
+	p, err := r.StartRebuild(s.background, paths, store.RebuildOptions{Ingest: index.IngestOptions{Lanes: 1}})
 	if errors.Is(err, store.ErrRebuildRunning) {
 		c.Error(errRebuilding)
 		return

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -58,23 +59,71 @@ type Progress struct {
 // maxErrors bounds the rejected-record reasons a Progress keeps.
 const maxErrors = 20
 
+// progressFile holds the progress of the rebuild running or last run, for
+// other processes (a server shows a wensou reindex's progress).
+const progressFile = "rebuild.json"
+
+// publish writes p to the progress file, at most every half second while
+// running.
+func (st *Store) publish(p Progress) {
+	r := &st.rebuild
+	r.mu.Lock()
+	if p.Running && time.Since(r.published) < 500*time.Millisecond {
+		r.mu.Unlock()
+		return
+	}
+	r.published = time.Now()
+	r.mu.Unlock()
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return
+	}
+	tmp := filepath.Join(st.dir, progressFile+".tmp")
+	if err := os.WriteFile(tmp, raw, 0o644); err == nil {
+		err = os.Rename(tmp, filepath.Join(st.dir, progressFile))
+		if err != nil {
+			st.log.Debug("publish rebuild progress", "err", err)
+		}
+	}
+}
+
+// published reads the progress another process published.
+func (st *Store) published() *Progress {
+	raw, err := os.ReadFile(filepath.Join(st.dir, progressFile))
+	if err != nil {
+		return nil
+	}
+	var p Progress
+	if json.Unmarshal(raw, &p) != nil {
+		return nil
+	}
+	if p.Running && !held(filepath.Join(st.dir, rebuildLock)) {
+		// Its process died: the rebuild did not finish.
+		p.Running = false
+		p.Err = "the rebuild stopped before it finished (its process ended)"
+		p.ETASeconds = 0
+	}
+	return &p
+}
+
 // rebuildState is the progress of the rebuild this store runs, and of its
 // last one.
 type rebuildState struct {
-	mu      sync.Mutex
-	running *Progress
-	last    *Progress
-	wg      sync.WaitGroup
+	mu        sync.Mutex
+	running   *Progress
+	last      *Progress
+	published time.Time
+	wg        sync.WaitGroup
 }
 
 func (r *rebuildState) wait() { r.wg.Wait() }
 
 // Status returns the running rebuild's progress (nil if none) and the
-// last finished one's (nil if none), as this process knows them.
+// last finished one's (nil if none): this process's, or those another
+// process (wensou reindex) published in the store directory.
 func (st *Store) Status() (running, last *Progress) {
 	r := &st.rebuild
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.running != nil {
 		p := *r.running
 		running = &p
@@ -82,6 +131,18 @@ func (st *Store) Status() (running, last *Progress) {
 	if r.last != nil {
 		p := *r.last
 		last = &p
+	}
+	r.mu.Unlock()
+	if running != nil {
+		return running, last
+	}
+	if p := st.published(); p != nil {
+		switch {
+		case p.Running:
+			running = p
+		case last == nil || p.Started.After(last.Started):
+			last = p
+		}
 	}
 	return running, last
 }
@@ -181,6 +242,7 @@ func (st *Store) runRebuild(ctx context.Context, j *job, paths []string, opts Re
 	out := *p
 	r.last, r.running = p, nil
 	r.mu.Unlock()
+	st.publish(out)
 	return out, err
 }
 
@@ -201,7 +263,9 @@ func (st *Store) rebuild1(ctx context.Context, rebuildF *os.File, paths []string
 	}
 	st.rebuild.mu.Lock()
 	p.Generation = name
+	snap := *p
 	st.rebuild.mu.Unlock()
+	st.publish(snap)
 
 	opt := st.indexOptions(name, true)
 	opt.AllowIncompatible = false
@@ -309,6 +373,7 @@ func (st *Store) fillFromFiles(ctx context.Context, ix *index.Index, paths []str
 		}
 		snap := *p
 		st.rebuild.mu.Unlock()
+		st.publish(snap)
 		if onBatch != nil {
 			onBatch(s)
 		}
@@ -344,14 +409,19 @@ func (st *Store) fillFromStored(ctx context.Context, ix *index.Index, opts Rebui
 	st.rebuild.mu.Lock()
 	p.Total = int(total)
 	st.rebuild.mu.Unlock()
-	// Two writers, as in index.Ingest: one builds a segment while the
-	// other analyses. Every id comes once, so order does not matter.
+	// Writers as the lanes of index.Ingest (two by default: one builds a
+	// segment while the other analyses). Every id comes once, so order
+	// does not matter.
+	lanes := opts.Ingest.Lanes
+	if lanes <= 0 {
+		lanes = 2
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []article.Article, 1)
-	errs := make(chan error, 2)
+	errs := make(chan error, lanes)
 	var wg sync.WaitGroup
-	for range 2 {
+	for range lanes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -370,6 +440,7 @@ func (st *Store) fillFromStored(ctx context.Context, ix *index.Index, opts Rebui
 				p.ETASeconds = float64(p.Total-p.Done) / max(p.Rate, 1e-9)
 				snap := *p
 				st.rebuild.mu.Unlock()
+				st.publish(snap)
 				if opts.OnProgress != nil {
 					opts.OnProgress(snap)
 				}

@@ -327,6 +327,10 @@ func TestRebuild_OtherProcess(t *testing.T) {
 				t.Errorf("article written before the rebuild from files: err = %v, want not found", err)
 			}
 			t.Logf("%d writes during the rebuild, %d carried by the rebuild's replay", len(ids), p.Journaled)
+			// The serving store shows the other process's rebuild.
+			if running, last := serving.Status(); running != nil || last == nil || last.Generation != p.Generation || last.Done != 2000 {
+				t.Errorf("serving store's status: running %+v, last %+v", running, last)
+			}
 			return
 		default:
 		}
@@ -335,6 +339,19 @@ func TestRebuild_OtherProcess(t *testing.T) {
 			t.Fatalf("put: %v", err)
 		}
 		ids = append(ids, a.ID)
+	}
+}
+
+func TestStatus_DeadProcess(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ix")
+	st := openStore(t, dir, Options{Create: true})
+	raw, _ := json.Marshal(Progress{Running: true, Source: "files", Generation: "gen-000002", Started: time.Now(), Done: 10})
+	if err := os.WriteFile(filepath.Join(dir, progressFile), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	running, last := st.Status()
+	if running != nil || last == nil || last.Running || last.Err == "" || last.Done != 10 {
+		t.Errorf("status after a killed rebuild: running %+v, last %+v", running, last)
 	}
 }
 
