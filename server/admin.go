@@ -11,7 +11,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/wensou/wensou/index"
 	"github.com/wensou/wensou/index/store"
 )
 
@@ -90,9 +89,10 @@ func (s *Server) apiStartReindex(c *gin.Context) {
 		c.Error(fmt.Errorf("%w: %w, not %q", errBadParam, errBadSource, req.Source))
 		return
 	}
-	// One lane: the rebuild takes one core and leaves the other to the
-	// searches it runs beside.
-	p, err := r.StartRebuild(s.background, paths, store.RebuildOptions{Ingest: index.IngestOptions{Lanes: 1}})
+	// Two lanes, as the command line: with one, searches beside the
+	// rebuild were not faster at p99 (47 ms against 57) and the rebuild,
+	// and so the slow stretch, lasted 45% longer.
+	p, err := r.StartRebuild(s.background, paths, store.RebuildOptions{})
 	if errors.Is(err, store.ErrRebuildRunning) {
 		c.Error(errRebuilding)
 		return
