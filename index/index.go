@@ -435,7 +435,13 @@ func (ix *Index) document(a *article.Article) map[string]any {
 		d[FieldTags] = a.Tags
 	}
 	if a.Origin != "" {
-		d[FieldOrigin] = a.Origin
+		// Absolute, so that a sync run from another directory still
+		// recognises the file.
+		origin := a.Origin
+		if abs, err := filepath.Abs(origin); err == nil {
+			origin = abs
+		}
+		d[FieldOrigin] = origin
 	}
 	return d
 }

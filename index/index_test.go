@@ -57,6 +57,10 @@ func TestIndex_PutGetDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The origin is stored as an absolute path.
+	if want.Origin, err = filepath.Abs(want.Origin); err != nil {
+		t.Fatal(err)
+	}
 	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
 		t.Errorf("Get(a1) mismatch (-want +got):\n%s", diff)
 	}

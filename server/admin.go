@@ -89,9 +89,9 @@ func (s *Server) apiStartReindex(c *gin.Context) {
 		c.Error(fmt.Errorf("%w: %w, not %q", errBadParam, errBadSource, req.Source))
 		return
 	}
-	// Two lanes, as the command line: with one, searches beside the
-	// rebuild were not faster at p99 (47 ms against 57) and the rebuild,
-	// and so the slow stretch, lasted 45% longer.
+	// Two lanes, as the command line. With one, searches beside the
+	// rebuild were only a little faster at p99 (47 ms against 57) while
+	// the rebuild, and so the slow stretch, lasted 45% longer.
 	p, err := r.StartRebuild(s.background, paths, store.RebuildOptions{})
 	if errors.Is(err, store.ErrRebuildRunning) {
 		c.Error(errRebuilding)
