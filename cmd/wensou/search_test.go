@@ -497,6 +497,7 @@ func TestSearch_IncompatibleIndex(t *testing.T) {
 	for _, args := range [][]string{
 		{"search", "--index", dir, "职业教育"},
 		{"index", "--index", dir, goodDir},
+		{"serve", "--index", dir, "--addr", "127.0.0.1:0"},
 	} {
 		r := wensou(t, nil, args...)
 		if r.code != exitRejected || r.stdout != "" {
