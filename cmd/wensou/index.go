@@ -6,10 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -95,29 +92,13 @@ func indexInto(ctx context.Context, ix *index.Index, paths []string, doSync bool
 	if doSync {
 		// As ingest does: rejected records and warnings on stderr as they
 		// come, progress on a terminal, a summary line at the end.
-		total := inputSize(paths)
+		total := store.InputSize(paths)
 		prog := newProgress(stderr, total, cfg.progress)
-		var doneFiles, curSize int64
-		var curFile string
 		st, err := ix.Sync(ctx, paths, index.IngestOptions{
 			Article:   article.Options{Location: cfg.loc, MaxBodyBytes: cfg.maxBody},
 			BatchSize: cfg.batch,
-			OnRecord: func(r article.Record) {
-				if r.File != curFile {
-					doneFiles += curSize
-					curFile, curSize = r.File, fileSize(r.File)
-				}
-				prog.read(doneFiles + min(r.Offset, curSize))
-				if p := r.Problem(); p != "" {
-					prog.clear()
-					fmt.Fprintln(stderr, p)
-				}
-				for _, w := range r.WarningLines() {
-					prog.clear()
-					fmt.Fprintln(stderr, w)
-				}
-			},
-			OnBatch: func(st index.IngestStats) { prog.indexed(st.Indexed) },
+			OnRecord:  reportRecords(prog, stderr),
+			OnBatch:   func(st index.IngestStats) { prog.indexed(st.Indexed) },
 		})
 		prog.clear()
 		for _, k := range st.Kept {
@@ -158,30 +139,13 @@ type ingestConfig struct {
 // warning on stderr as file:line: reason, progress on a terminal, and a
 // summary line at the end.
 func ingest(ctx context.Context, ix *index.Index, paths []string, cfg ingestConfig, stdout, stderr io.Writer) (index.IngestStats, error) {
-	total := inputSize(paths)
+	total := store.InputSize(paths)
 	prog := newProgress(stderr, total, cfg.progress)
-	var doneFiles int64
-	var curFile string
-	var curSize int64
 	opts := index.IngestOptions{
 		Article:   article.Options{Location: cfg.loc, MaxBodyBytes: cfg.maxBody},
 		BatchSize: cfg.batch,
-		OnRecord: func(r article.Record) {
-			if r.File != curFile {
-				doneFiles += curSize
-				curFile, curSize = r.File, fileSize(r.File)
-			}
-			prog.read(doneFiles + min(r.Offset, curSize))
-			if p := r.Problem(); p != "" {
-				prog.clear()
-				fmt.Fprintln(stderr, p)
-			}
-			for _, w := range r.WarningLines() {
-				prog.clear()
-				fmt.Fprintln(stderr, w)
-			}
-		},
-		OnBatch: func(st index.IngestStats) { prog.indexed(st.Indexed) },
+		OnRecord:  reportRecords(prog, stderr),
+		OnBatch:   func(st index.IngestStats) { prog.indexed(st.Indexed) },
 	}
 	st, err := ix.Ingest(ctx, paths, opts)
 	prog.clear()
@@ -197,33 +161,27 @@ func ingest(ctx context.Context, ix *index.Index, paths []string, cfg ingestConf
 	return st, err
 }
 
-// inputSize sums the sizes of the files ingest will read.
-func inputSize(paths []string) int64 {
-	var n int64
-	for _, p := range paths {
-		// Errors are reported by the reader; the size is only an estimate.
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil // reported by the reader
-			}
-			if d.IsDir() {
-				if path != p && strings.HasPrefix(d.Name(), ".") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if slices.Contains(article.Formats(), strings.ToLower(filepath.Ext(path))) || path == p {
-				if info, err := d.Info(); err == nil {
-					n += info.Size()
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			continue
+// reportRecords returns an [index.IngestOptions.OnRecord] that moves the
+// progress display (by bytes read) and reports each rejected record and
+// warning on stderr as file:line: reason.
+func reportRecords(prog *progress, stderr io.Writer) func(article.Record) {
+	var doneFiles, curSize int64
+	var curFile string
+	return func(r article.Record) {
+		if r.File != curFile {
+			doneFiles += curSize
+			curFile, curSize = r.File, fileSize(r.File)
+		}
+		prog.read(doneFiles + min(r.Offset, curSize))
+		if p := r.Problem(); p != "" {
+			prog.clear()
+			fmt.Fprintln(stderr, p)
+		}
+		for _, w := range r.WarningLines() {
+			prog.clear()
+			fmt.Fprintln(stderr, w)
 		}
 	}
-	return n
 }
 
 func fileSize(path string) int64 {

@@ -75,21 +75,10 @@ Flags:
 		Ingest: index.IngestOptions{
 			Article:   article.Options{Location: loc, MaxBodyBytes: *maxBody},
 			BatchSize: *batch,
-			OnRecord: func(r article.Record) {
-				if p := r.Problem(); p != "" {
-					prog.clear()
-					fmt.Fprintln(stderr, p)
-				}
-				for _, w := range r.WarningLines() {
-					prog.clear()
-					fmt.Fprintln(stderr, w)
-				}
-			},
+			OnRecord:  reportRecords(prog, stderr),
 		},
 		OnProgress: func(p store.Progress) {
-			if p.Source == "files" {
-				prog.read(p.Read)
-			} else {
+			if p.Source == "stored" {
 				prog.readDocs(p.Done, p.Total)
 			}
 			prog.indexed(p.Done)

@@ -155,15 +155,8 @@ func openOrBuild(ctx context.Context, cfg storeConfig, stderr io.Writer) (*store
 	}
 	p, err := st.Rebuild(ctx, []string{cfg.samples}, store.RebuildOptions{
 		Ingest: index.IngestOptions{
-			Article: article.Options{Location: cfg.loc},
-			OnRecord: func(r article.Record) {
-				if p := r.Problem(); p != "" {
-					fmt.Fprintln(stderr, p)
-				}
-				for _, w := range r.WarningLines() {
-					fmt.Fprintln(stderr, w)
-				}
-			},
+			Article:  article.Options{Location: cfg.loc},
+			OnRecord: reportRecords(newProgress(stderr, 0, false), stderr),
 		},
 	})
 	if err != nil {
