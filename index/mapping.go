@@ -56,8 +56,8 @@ func newMapping(analysis string) (*mapping.IndexMappingImpl, error) {
 		return nil, fmt.Errorf("define analyzer %s: %w", keywordLower, err)
 	}
 	err = im.AddCustomAnalyzer(textAnalyzer, map[string]any{
-		"type":     zh.IndexAnalyzer,
-		"analysis": analysis,
+		"type":            zh.IndexAnalyzer,
+		zh.ConfigAnalysis: analysis,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("define analyzer %s: %w", textAnalyzer, err)

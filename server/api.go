@@ -144,13 +144,17 @@ func toJSON(a article.Article, loc *time.Location) articleJSON {
 	return out
 }
 
-func (s *Server) apiGetArticle(c *gin.Context) {
+// article returns the article the route's :id names.
+func (s *Server) article(c *gin.Context) (article.Article, error) {
 	b, err := s.current()
 	if err != nil {
-		c.Error(err)
-		return
+		return article.Article{}, err
 	}
-	a, err := b.Get(c.Request.Context(), c.Param("id"))
+	return b.Get(c.Request.Context(), c.Param("id"))
+}
+
+func (s *Server) apiGetArticle(c *gin.Context) {
+	a, err := s.article(c)
 	if err != nil {
 		c.Error(err)
 		return
@@ -378,32 +382,31 @@ func (s *Server) apiAnalyze(c *gin.Context) {
 		c.Error(fmt.Errorf("%w: %w", errBadParam, err))
 		return
 	}
-	// The live index's segmenter: its dictionary is what searches use.
-	var toks []zh.Token
-	if b, err := s.current(); err == nil {
-		if sb, ok := b.(interface{ Segmenter() (*zh.Segmenter, error) }); ok {
-			var seg *zh.Segmenter
-			if seg, err = sb.Segmenter(); err == nil {
-				toks, err = seg.Tokens(mode, text)
-			}
-			if err != nil {
-				c.Error(err)
-				return
-			}
-		}
-	}
-	if toks == nil {
-		var err error
-		if toks, err = zh.Tokens(mode, text); err != nil {
-			c.Error(err)
-			return
-		}
+	toks, err := s.tokens(mode, text)
+	if err != nil {
+		c.Error(err)
+		return
 	}
 	name := "index"
 	if mode == zh.Accurate {
 		name = "query"
 	}
 	c.PureJSON(http.StatusOK, gin.H{"text": text, "mode": name, "tokens": toks})
+}
+
+// tokens analyses text with the live index's segmenter, whose dictionary
+// is what searches use, or with the process's when the backend has none.
+func (s *Server) tokens(mode zh.Mode, text string) ([]zh.Token, error) {
+	if b, err := s.current(); err == nil {
+		if sb, ok := b.(interface{ Segmenter() (*zh.Segmenter, error) }); ok {
+			seg, err := sb.Segmenter()
+			if err != nil {
+				return nil, err
+			}
+			return seg.Tokens(mode, text)
+		}
+	}
+	return zh.Tokens(mode, text)
 }
 
 func (s *Server) apiOpenAPI(c *gin.Context) {

@@ -328,12 +328,7 @@ type articlePageData struct {
 // articlePage serves /articles/:id, the whole article as text.
 func (w *web) articlePage(s *Server) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		b, err := s.current()
-		if err != nil {
-			c.Error(err)
-			return
-		}
-		a, err := b.Get(c.Request.Context(), c.Param("id"))
+		a, err := s.article(c)
 		if err != nil {
 			c.Error(err)
 			return

@@ -384,9 +384,6 @@ func (st *Store) Generation() string {
 	return ""
 }
 
-// Dir returns the store directory.
-func (st *Store) Dir() string { return st.dir }
-
 // AnalysisStale reports whether the live generation was built with
 // another dictionary or other stop words than [Options.Analysis].
 func (st *Store) AnalysisStale() bool {
@@ -557,14 +554,6 @@ func (st *Store) watch() {
 			st.log.Warn("follow the live generation", "err", err)
 		}
 	}
-}
-
-// Refresh switches to the live generation now if another process
-// switched it.
-func (st *Store) Refresh(ctx context.Context) error {
-	st.wmu.Lock()
-	defer st.wmu.Unlock()
-	return st.follow(ctx)
 }
 
 // Close waits for a running rebuild to stop (cancel its context first),
