@@ -101,6 +101,10 @@ type Index struct {
 // analyzer version or schema is refused ([ErrIncompatible]) unless
 // opts.AllowIncompatible is set.
 func Open(ctx context.Context, opts Options) (*Index, error) {
+	want, err := zh.Load(opts.Analysis)
+	if err != nil {
+		return nil, err
+	}
 	loc := opts.Location
 	if loc == nil {
 		loc = article.DefaultLocation()
@@ -109,7 +113,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	ix := &Index{path: opts.Path, loc: loc, log: log.With("index", opts.Path),
+	ix := &Index{path: opts.Path, loc: loc, log: log.With("index", opts.Path), seg: want,
 		cols: &columnCache{loc: loc}, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
 
 	if opts.Path == "" {
@@ -158,14 +162,9 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	return ix, nil
 }
 
-// create builds a new bleve index analysed with analysis and records how.
+// create builds a new bleve index analysed by ix.seg and records how.
 func (ix *Index) create(path string, analysis zh.Options, runtime map[string]any) error {
-	seg, err := zh.Load(analysis)
-	if err != nil {
-		return err
-	}
-	ix.seg = seg
-	m, err := newMapping(seg.Fingerprint())
+	m, err := newMapping(ix.seg.Fingerprint())
 	if err != nil {
 		return err
 	}
@@ -186,18 +185,13 @@ func (ix *Index) create(path string, analysis zh.Options, runtime map[string]any
 }
 
 // adopt checks an opened index against this binary and loads the
-// segmenter it needs: the one opts.Analysis asks for when the index was
-// built with it, else the dictionary and stop words the index records
-// (only one dictionary is loaded, as loading one takes seconds).
+// dictionary and stop words it was built with.
 func (ix *Index) adopt(opts Options) error {
 	have, err := ix.readMeta()
 	if err != nil {
 		return err
 	}
-	want, err := zh.Fingerprint(opts.Analysis)
-	if err != nil {
-		return err
-	}
+	want := ix.seg.Fingerprint()
 	version, _, _ := strings.Cut(have.Analyzer, "-")
 	if have.Schema != SchemaVersion || version != zh.Version {
 		ce := &CompatError{Path: opts.Path, Have: have, Want: Meta{Schema: SchemaVersion, Analyzer: want},
@@ -206,10 +200,10 @@ func (ix *Index) adopt(opts Options) error {
 			return ce
 		}
 		ix.compat = ce
+		return nil
 	}
-	if ix.compat != nil || have.Analyzer == want {
-		ix.seg, err = zh.Load(opts.Analysis)
-		return err
+	if have.Analyzer == want {
+		return nil
 	}
 	stored, err := ix.readAnalysis()
 	if err != nil {

@@ -159,3 +159,14 @@ func TestReindex_KilledMidway(t *testing.T) {
 		t.Errorf("reindex after the kill: %v", r)
 	}
 }
+
+// TestSearch_SeparateProcess opens an existing index in a process that has
+// loaded no dictionary yet, as every command on the command line does.
+func TestSearch_SeparateProcess(t *testing.T) {
+	dir := buildIndex(t, "../../data/articles")
+	cmd := wensouProcess(t, "search", "--index", dir, "职业教育")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "results for \"职业教育\"") {
+		t.Fatalf("wensou search in its own process: %v\n%s", err, out)
+	}
+}

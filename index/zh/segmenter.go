@@ -110,21 +110,6 @@ func Lookup(fingerprint string) (*Segmenter, bool) {
 	return s, ok
 }
 
-// Fingerprint returns the fingerprint a segmenter loaded with opts would
-// have, without loading the dictionary: enough to tell whether an index
-// was built with opts.
-func Fingerprint(opts Options) (string, error) {
-	// Folding user and stop words needs the Traditional table.
-	if err := loadT2S(); err != nil {
-		return "", err
-	}
-	a, err := parseOptions(opts)
-	if err != nil {
-		return "", err
-	}
-	return a.fingerprint, nil
-}
-
 // Current returns the current segmenter (see [Load]), or [ErrNotLoaded].
 func Current() (*Segmenter, error) {
 	s := current.Load()
