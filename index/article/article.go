@@ -136,12 +136,14 @@ func (a *Article) Hash() string {
 //   - placeholder authors ("unknown", "n/a", "-", …) and empty ones are
 //     dropped, and duplicates removed, keeping first-seen order; tags are
 //     deduplicated ignoring case; placeholder url and source become "";
-//   - a missing ID is derived from the content (see below).
+//   - a given ID is trimmed and must then pass [CheckID]; a missing one
+//     ("") is derived from the content (see below).
 //
 // It returns a rejection error, leaving the article partly normalized,
-// when a field is not valid UTF-8 ([ErrInvalidUTF8]), there is no title
-// and no body ([ErrNoContent]), or the body is over the limit
-// ([ErrTooLarge]).
+// when a field is not valid UTF-8 ([ErrInvalidUTF8]), the given ID is
+// refused ([ErrBadID]: longer than [MaxIDBytes], only white space, or
+// holding a control character), there is no title and no body
+// ([ErrNoContent]), or the body is over the limit ([ErrTooLarge]).
 //
 // A derived ID is "a" followed by the first 16 hex digits of a SHA-256: over
 // the URL when there is one, otherwise over title, NUL, authors joined by
@@ -170,7 +172,11 @@ func (a *Article) Normalize(opts Options) error {
 		}
 	}
 
-	a.ID = oneLine(a.ID)
+	id, err := normalizeID(a.ID)
+	if err != nil {
+		return err
+	}
+	a.ID = id
 	a.Title = oneLine(a.Title)
 	a.Body = normalizeBody(a.Body)
 	a.URL = dropPlaceholder(oneLine(a.URL))

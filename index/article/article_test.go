@@ -118,6 +118,16 @@ func TestArticle_Normalize(t *testing.T) {
 			want: Article{ID: "a" + sha16("\x00\x00\x00b"), Body: "b"},
 		},
 		{
+			name: "id trimmed, line separator inside made a space",
+			in:   Article{ID: "\u3000\tcwe\u2028 1 \r\n", Body: "b"},
+			want: Article{ID: "cwe 1", Body: "b"},
+		},
+		{
+			name: "id at the limit after trimming",
+			in:   Article{ID: " " + strings.Repeat("x", MaxIDBytes) + "\n", Body: "b"},
+			want: Article{ID: strings.Repeat("x", MaxIDBytes), Body: "b"},
+		},
+		{
 			name: "body without title is fine",
 			in:   Article{ID: "x", Body: "only a body"},
 			want: Article{ID: "x", Body: "only a body"},
@@ -159,6 +169,11 @@ func TestArticle_NormalizeErrors(t *testing.T) {
 		{"body over the limit", Article{Body: strings.Repeat("x", 11)}, Options{MaxBodyBytes: 10}, "body is 11 bytes, over the 10-byte limit", ErrTooLarge},
 		{"body over the default limit", Article{Body: strings.Repeat("x", 3<<20)}, Options{}, "body is 3145728 bytes, over the 2097152-byte limit", ErrTooLarge},
 		{"bad UTF-8 in the title", Article{Title: "ok\xffno"}, Options{}, "invalid UTF-8 in title at byte 2", ErrInvalidUTF8},
+		{"id over the limit", Article{ID: strings.Repeat("x", 600), Title: "t"}, Options{}, "id is 600 bytes long; the limit is 512", ErrBadID},
+		{"id only white space", Article{ID: " \u3000\r\n", Title: "t"}, Options{}, "id is only white space", ErrBadID},
+		{"control character in the id, at its byte as given", Article{ID: "  a\x00b", Title: "t"}, Options{}, "id contains a control character (U+0000) at byte 3", ErrBadID},
+		{"line break inside the id", Article{ID: "a\nb", Title: "t"}, Options{}, "id contains a control character (U+000A) at byte 1", ErrBadID},
+		{"bad UTF-8 in the id", Article{ID: "a\xff", Title: "t"}, Options{}, "invalid UTF-8 in id at byte 1", ErrInvalidUTF8},
 		{"bad UTF-8 in an author", Article{Title: "t", Authors: []string{"a", "\xe4\xb8"}}, Options{}, "invalid UTF-8 in author at byte 0", ErrInvalidUTF8},
 	}
 	for _, tt := range tests {

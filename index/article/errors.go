@@ -33,7 +33,31 @@ var (
 	// ErrBadDate means [ParseDate] does not understand a date, or the
 	// date does not exist; the error is a [*DateError].
 	ErrBadDate = errors.New("unparseable date")
+	// ErrBadID means an article id given explicitly cannot be used: it is
+	// empty (for [CheckID]), longer than [MaxIDBytes], only white space,
+	// not valid UTF-8, or holds a control character. The error text says
+	// which, as in "id contains a control character (U+0000) at byte 3".
+	ErrBadID = errors.New("bad id")
 )
+
+// contentErrors are the sentinels of problems with a record's content.
+var contentErrors = []error{
+	ErrNoContent, ErrTooLarge, ErrInvalidUTF8, ErrInvalidJSON, ErrNotObject,
+	ErrInvalidField, ErrFrontMatter, ErrUnsupported, ErrBadDate, ErrBadID,
+}
+
+// Reason returns the error of this package that err wraps, which says
+// what is wrong with a record's content (ErrTooLarge for "line is 3000000
+// bytes, over the ..." and for "body is ..." alike), or nil when err is
+// not about content: an I/O error, such as a file that cannot be read.
+func Reason(err error) error {
+	for _, e := range contentErrors {
+		if errors.Is(err, e) {
+			return e
+		}
+	}
+	return nil
+}
 
 // SizeError reports input over a size limit. It matches [ErrTooLarge].
 type SizeError struct {

@@ -44,6 +44,10 @@ var (
 // Han characters and spaces, on spaces ("王建宏 张文攀"); never on an ASCII
 // comma ("Janie Gabbett, Reuters") or between Latin words.
 //
+// A given id is trimmed and must pass [CheckID]: at most [MaxIDBytes]
+// bytes, not only white space, no control characters. An empty or missing
+// id is derived from the content, as [Article.Normalize] says.
+//
 // An empty or placeholder date ("UNKNOWN") means no date. A date that
 // cannot be parsed leaves the article without a date and adds a warning
 // such as `unparseable date "去年秋天"`.
@@ -51,8 +55,9 @@ var (
 // Parse returns an error, matching one of the package's Err values, when
 // the article is rejected: raw is not valid UTF-8 (checked before decoding,
 // since the decoder would silently replace bad bytes), not JSON, not an
-// object, has a known field of the wrong type, or fails
-// [Article.Normalize]. Parse is safe for concurrent use.
+// object, has a known field of the wrong type, has an id [CheckID]
+// refuses ([ErrBadID]), or fails [Article.Normalize]. Parse is safe for
+// concurrent use.
 func Parse(raw []byte, opts Options) (Article, []string, error) {
 	opts = opts.withDefaults()
 	if i := invalidUTF8At(raw); i >= 0 {

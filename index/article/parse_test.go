@@ -121,6 +121,21 @@ func TestParse(t *testing.T) {
 			want: Article{ID: "a" + sha16("https://example.com/a"), Title: "t", URL: "https://example.com/a"},
 		},
 		{
+			name: "empty id derived",
+			in:   `{"id": "", "title": "t", "url": "https://example.com/a"}`,
+			want: Article{ID: "a" + sha16("https://example.com/a"), Title: "t", URL: "https://example.com/a"},
+		},
+		{
+			name: "id trimmed",
+			in:   `{"id": " cwe-1\n", "title": "t"}`,
+			want: Article{ID: "cwe-1", Title: "t"},
+		},
+		{
+			name: "id at the limit",
+			in:   `{"id": "` + strings.Repeat("字", MaxIDBytes/3) + `", "title": "t"}`,
+			want: Article{ID: strings.Repeat("字", MaxIDBytes/3), Title: "t"},
+		},
+		{
 			name: "CRLF body",
 			in:   `{"id": "x", "body": "a\r\nb\r\n"}`,
 			want: Article{ID: "x", Body: "a\nb"},
@@ -186,6 +201,13 @@ func TestParse_Errors(t *testing.T) {
 		{"id an object", `{"id": {}, "title": "t"}`, Options{}, `field "id": want a string or a number, got object`, ErrInvalidField},
 		{"author a number", `{"title": "t", "Author": 1}`, Options{}, `field "Author": want a string or an array of strings, got number`, ErrInvalidField},
 		{"tags with a number", `{"title": "t", "tags": ["a", 2]}`, Options{}, `field "tags": want an array of strings, got an array holding a number`, ErrInvalidField},
+		{"id too long", `{"id": "` + strings.Repeat("x", 5000) + `", "title": "t"}`, Options{}, "id is 5000 bytes long; the limit is 512", ErrBadID},
+		{"numeric id too long", `{"id": ` + strings.Repeat("9", 513) + `, "title": "t"}`, Options{}, "id is 513 bytes long; the limit is 512", ErrBadID},
+		{"id only white space", `{"id": " \t\u3000", "title": "t"}`, Options{}, "id is only white space", ErrBadID},
+		{"escaped NUL in the id", `{"id": "abc\u0000", "title": "t"}`, Options{}, "id contains a control character (U+0000) at byte 3", ErrBadID},
+		{"escaped C1 control in the id", `{"id": "ab\u0080c", "title": "t"}`, Options{}, "id contains a control character (U+0080) at byte 2", ErrBadID},
+		{"DEL in the id", "{\"id\": \"a\x7f\", \"title\": \"t\"}", Options{}, "id contains a control character (U+007F) at byte 1", ErrBadID},
+		{"newline inside the id", `{"id": "a\nb", "title": "t"}`, Options{}, "id contains a control character (U+000A) at byte 1", ErrBadID},
 		{"date a bool", `{"title": "t", "date": true}`, Options{}, `field "date": want a string or a number, got bool`, ErrInvalidField},
 	}
 	for _, tt := range tests {
@@ -236,6 +258,7 @@ func FuzzParse(f *testing.F) {
 		`{"Title": "t", "title": "u", "link": "https://example.com", "date": "UNKNOWN"}`,
 		`{"body": "` + "\\r\\n" + `"}`, `{}`, `[]`, `null`, ``, "{\"title\": \"\xff\"}",
 		`{"title": "t", "date": "2022年09月23日14时05分"}`,
+		`{"id": " a\u2028b\u0085 ", "title": "t"}`, `{"id": "\u0000", "body": "b"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -254,8 +277,8 @@ func FuzzParse(f *testing.F) {
 		if len(a.Body) > limit {
 			t.Errorf("Parse(%q) body is %d bytes, over %d", raw, len(a.Body), limit)
 		}
-		if a.ID == "" {
-			t.Errorf("Parse(%q) ID is empty", raw)
+		if err := CheckID(a.ID); err != nil {
+			t.Errorf("Parse(%q) ID %q: %v", raw, a.ID, err)
 		}
 		if a.Title == "" && a.Body == "" {
 			t.Errorf("Parse(%q) accepted an article with no content", raw)

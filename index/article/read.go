@@ -538,19 +538,47 @@ func (s *jsonStream) syntax(err error) error {
 // done (checked between records and files).
 func Walk(ctx context.Context, paths []string, opts Options, fn func(Record) error) error {
 	opts = opts.withDefaults()
+	return files(ctx, paths, func(path string, err error) error {
+		if err != nil {
+			return fn(Record{File: path, Err: pathError(err)})
+		}
+		return ReadFile(ctx, path, opts, fn)
+	})
+}
+
+// Size returns the total size in bytes of the files that [Walk] reads
+// from paths: what progress through them is measured against.
+func Size(paths []string) int64 {
+	var n int64
+	// Without a deadline or fn errors, files cannot fail.
+	_ = files(context.Background(), paths, func(path string, err error) error {
+		if err == nil {
+			if fi, err := os.Stat(path); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// files calls fn with each file [Walk] reads from paths, in order, or
+// with the path and the error of one that cannot be read. It returns fn's
+// error if fn returns one, and ctx.Err() when ctx is done.
+func files(ctx context.Context, paths []string, fn func(path string, err error) error) error {
 	for _, root := range paths {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		fi, err := os.Stat(root)
 		if err != nil {
-			if err := fn(Record{File: root, Err: pathError(err)}); err != nil {
+			if err := fn(root, err); err != nil {
 				return err
 			}
 			continue
 		}
 		if !fi.IsDir() {
-			if err := ReadFile(ctx, root, opts, fn); err != nil {
+			if err := fn(root, nil); err != nil {
 				return err
 			}
 			continue
@@ -566,7 +594,7 @@ func Walk(ctx context.Context, paths []string, opts Options, fn func(Record) err
 				return cerr
 			}
 			if err != nil {
-				if ferr := fn(Record{File: path, Err: pathError(err)}); ferr != nil {
+				if ferr := fn(path, err); ferr != nil {
 					return ferr
 				}
 				if d != nil && d.IsDir() {
@@ -590,7 +618,7 @@ func Walk(ctx context.Context, paths []string, opts Options, fn func(Record) err
 			} else if !d.Type().IsRegular() {
 				return nil // a device or a pipe
 			}
-			return ReadFile(ctx, path, opts, fn)
+			return fn(path, nil)
 		})
 		if err != nil {
 			return err

@@ -1,7 +1,9 @@
 package zh
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,26 +13,50 @@ import (
 	"unicode/utf8"
 )
 
+// ErrUnknownDictFile is wrapped by the error [LoadDir] returns for a
+// file in the dictionary directory that it does not read, such as a
+// user.txt beside user.dict, so a misnamed dictionary is not silently
+// left out.
+var ErrUnknownDictFile = errors.New("not a dictionary file")
+
+// wantDictFiles says which files [LoadDir] reads, after
+// [ErrUnknownDictFile].
+const wantDictFiles = "want *.dict (user words: word [frequency [part-of-speech]] per line) or *.stop (stop words, one per line)"
+
 // LoadDir reads the dictionary directory dir into [Options]. Every
 // *.dict file, in name order, holds user words in the format of
 // [Options.UserWords]; every *.stop file, in name order, holds stop
 // words, one per line. In both, blank lines and lines starting with # are
-// skipped. Other files, subdirectories and dot files are ignored.
+// skipped. Subdirectories, dot files and README files (README,
+// README.md, README.txt in any case) are skipped.
 //
-// A malformed line fails with an error "file:line: reason". A missing
-// dir fails with an error wrapping [io/fs.ErrNotExist].
+// Any other file fails with an error "file: not a dictionary file: want
+// ..." wrapping [ErrUnknownDictFile], one line per such file. A malformed
+// line fails with an error "file:line: reason". A missing dir fails with
+// an error wrapping [io/fs.ErrNotExist].
 func LoadDir(dir string) (Options, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return Options{}, fmt.Errorf("read dictionary directory: %w", err)
 	}
+	var unknown []error
+	var read []fs.DirEntry
+	for _, e := range ents {
+		switch {
+		case skipDictEntry(dir, e):
+		case isDictFile(e.Name()):
+			read = append(read, e)
+		default:
+			unknown = append(unknown, fmt.Errorf("%s: %w: %s", filepath.Join(dir, e.Name()), ErrUnknownDictFile, wantDictFiles))
+		}
+	}
+	if len(unknown) > 0 {
+		return Options{}, errors.Join(unknown...)
+	}
 	var opts Options
 	var words strings.Builder
-	for _, e := range ents {
+	for _, e := range read {
 		ext := filepath.Ext(e.Name())
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") || (ext != ".dict" && ext != ".stop") {
-			continue
-		}
 		name := filepath.Join(dir, e.Name())
 		b, err := os.ReadFile(name)
 		if err != nil {
@@ -56,6 +82,34 @@ func LoadDir(dir string) (Options, error) {
 	}
 	opts.UserWords = words.String()
 	return opts, nil
+}
+
+// isDictFile reports whether name is a file [LoadDir] reads.
+func isDictFile(name string) bool {
+	ext := filepath.Ext(name)
+	return ext == ".dict" || ext == ".stop"
+}
+
+// skipDictEntry reports whether [LoadDir] passes over the directory
+// entry e of dir without a word: a directory (or a link to one), a dot
+// file or a README.
+func skipDictEntry(dir string, e fs.DirEntry) bool {
+	name := e.Name()
+	if strings.HasPrefix(name, ".") || e.IsDir() {
+		return true
+	}
+	if e.Type()&fs.ModeSymlink != 0 {
+		// A broken link is not skipped: as a *.dict or *.stop it fails
+		// to read, and under another name it is reported.
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.IsDir() {
+			return true
+		}
+	}
+	switch strings.ToLower(name) {
+	case "readme", "readme.md", "readme.txt":
+		return true
+	}
+	return false
 }
 
 // userWord is one user dictionary entry.

@@ -208,16 +208,23 @@ func TestLoadDir(t *testing.T) {
 		want  Options
 	}{
 		{"empty", nil, Options{}},
-		{"files in name order, others ignored", map[string]string{
-			"b.dict":       "乙词 10\n",
-			"a.dict":       "# comment\n甲词\n\n",
-			"README.md":    "职业 1\n",
-			"c.dict~":      "丙词\n",
-			".hidden.dict": "丁词\n",
-			"sub/x.dict":   "戊词\n",
-			"z.stop":       "# comment\n\n  亦  \nALSO\n",
-			"y.stop":       "其\n",
+		{"files in name order, READMEs, dot files and directories skipped", map[string]string{
+			"b.dict":        "乙词 10\n",
+			"a.dict":        "# comment\n甲词\n\n",
+			"README.md":     "职业 1\n",
+			".hidden.dict":  "丁词\n",
+			".user.txt.swp": "丁词\n",
+			"sub/x.dict":    "戊词\n",
+			"sub/notes.txt": "戊词\n",
+			"z.stop":        "# comment\n\n  亦  \nALSO\n",
+			"y.stop":        "其\n",
 		}, Options{UserWords: "# comment\n甲词\n\n乙词 10\n", StopWords: []string{"其", "亦", "ALSO"}}},
+		{"README in any case and spelling", map[string]string{
+			"README":     "甲词\n",
+			"readme.txt": "甲词\n",
+			"ReadMe.MD":  "甲词\n",
+			"a.stop":     "其\n",
+		}, Options{StopWords: []string{"其"}}},
 		{"BOM, CRLF, missing final newline", map[string]string{
 			"a.dict": "\ufeff甲词 5 n\r\n乙词",
 			"b.dict": "丙词",
@@ -271,6 +278,73 @@ func TestLoadDir_Errors(t *testing.T) {
 				t.Errorf("LoadDir = %v, want %s", err, want)
 			}
 		})
+	}
+}
+
+func TestLoadDir_UnknownFiles(t *testing.T) {
+	const want = ": not a dictionary file: want *.dict (user words: word [frequency [part-of-speech]] per line) or *.stop (stop words, one per line)"
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string // the files reported, in name order
+	}{
+		{"txt beside dict", map[string]string{"user.dict": "甲词\n", "user.txt": "乙词\n"}, []string{"user.txt"}},
+		{"editor backup", map[string]string{"user.dict~": "甲词\n"}, []string{"user.dict~"}},
+		{"extension in another case", map[string]string{"user.DICT": "甲词\n"}, []string{"user.DICT"}},
+		{"no extension", map[string]string{"words": "甲词\n"}, []string{"words"}},
+		{"other README", map[string]string{"README.rst": "甲词\n"}, []string{"README.rst"}},
+		{"every unknown file, reported before a bad line", map[string]string{
+			"stop.txt":  "其\n",
+			"user.dict": "甲词 abc\n",
+			"user.txt":  "乙词\n",
+		}, []string{"stop.txt", "user.txt"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			writeDir(t, dir, tt.files)
+			_, err := LoadDir(dir)
+			var lines []string
+			for _, f := range tt.want {
+				lines = append(lines, filepath.Join(dir, f)+want)
+			}
+			if err == nil || err.Error() != strings.Join(lines, "\n") {
+				t.Errorf("LoadDir = %v, want %s", err, strings.Join(lines, "\n"))
+			}
+			if !errors.Is(err, ErrUnknownDictFile) {
+				t.Errorf("LoadDir = %v, want an error wrapping ErrUnknownDictFile", err)
+			}
+		})
+	}
+}
+
+// TestLoadDir_Links follows links: to a directory it is skipped, to a
+// dictionary file it is read, and a broken one is reported.
+func TestLoadDir_Links(t *testing.T) {
+	dir := t.TempDir()
+	other := t.TempDir()
+	writeDir(t, other, map[string]string{"words.dict": "甲词\n", "sub/x.dict": "乙词\n"})
+	for target, link := range map[string]string{
+		filepath.Join(other, "words.dict"): "a.dict",
+		filepath.Join(other, "sub"):        "sub",
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Skipf("no symbolic links: %v", err)
+		}
+	}
+	got, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Options{UserWords: "甲词\n"}); !cmp.Equal(want, got) {
+		t.Errorf("LoadDir = %+v, want %+v", got, want)
+	}
+	if err := os.Symlink(filepath.Join(other, "gone"), filepath.Join(dir, "gone")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadDir(dir); !errors.Is(err, ErrUnknownDictFile) {
+		t.Errorf("LoadDir with a broken link = %v, want an error wrapping ErrUnknownDictFile", err)
 	}
 }
 
