@@ -68,12 +68,19 @@ func (d *authorDict) snapshot() []string {
 	return d.names
 }
 
-// columnCache keeps the columns of the segments in use, by segment id.
+// columnCache keeps the columns of the segments in use, by segment id
+// within one open of the index (an id can come again after the index is
+// closed and opened again, for other content).
 type columnCache struct {
 	mu   sync.Mutex
-	segs map[uint64]*columnEntry
+	segs map[segKey]*columnEntry
 	dict authorDict
 	loc  *time.Location
+}
+
+type segKey struct {
+	epoch uint64
+	id    uint64
 }
 
 type columnEntry struct {
@@ -83,28 +90,30 @@ type columnEntry struct {
 }
 
 // get returns the columns of a segment, building them once.
-func (c *columnCache) get(ss *scorch.SegmentSnapshot) (*segColumns, error) {
+func (c *columnCache) get(epoch uint64, ss *scorch.SegmentSnapshot) (*segColumns, error) {
+	k := segKey{epoch, ss.Id()}
 	c.mu.Lock()
 	if c.segs == nil {
-		c.segs = map[uint64]*columnEntry{}
+		c.segs = map[segKey]*columnEntry{}
 	}
-	e, ok := c.segs[ss.Id()]
+	e, ok := c.segs[k]
 	if !ok {
 		e = &columnEntry{}
-		c.segs[ss.Id()] = e
+		c.segs[k] = e
 	}
 	c.mu.Unlock()
 	e.once.Do(func() { e.cols, e.err = c.build(ss.Segment()) })
 	return e.cols, e.err
 }
 
-// prune forgets the columns of segments not in live.
-func (c *columnCache) prune(live map[uint64]bool) {
+// prune forgets the columns of segments not in live, the segments of
+// the open epoch, and of every other open.
+func (c *columnCache) prune(epoch uint64, live map[uint64]bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for id := range c.segs {
-		if !live[id] {
-			delete(c.segs, id)
+	for k := range c.segs {
+		if k.epoch != epoch || !live[k.id] {
+			delete(c.segs, k)
 		}
 	}
 }

@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bindex "github.com/blevesearch/bleve_index_api"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/wensou/wensou/index/article"
 	"github.com/wensou/wensou/index/zh"
@@ -72,19 +74,44 @@ type Options struct {
 	// version or schema instead of failing, for reading its stored
 	// articles (a rebuild); [Index.Incompatible] then reports why.
 	AllowIncompatible bool
+	// DiskReserve is the free space, in bytes, that writes leave on the
+	// index's file system for merges: a write that would leave less is
+	// refused with [ErrDiskFull] before anything is written. 0 means 5%
+	// of the file system, at most 1 GiB; a negative value turns the check
+	// off, so that writes fail only when the disk does.
+	DiskReserve int64
 }
 
 // Index is an open article index. It is safe for concurrent use; the
 // caller must Close it.
+//
+// A write returns once it is durable. When the disk cannot take it (full,
+// read-only, or the files removed) it fails with a [*StorageError] and
+// leaves nothing of itself in the index, which goes on answering
+// searches: see durable.go for how.
 type Index struct {
-	b      bleve.Index
-	path   string
-	loc    *time.Location
-	log    *slog.Logger
-	seg    *zh.Segmenter
-	cols   *columnCache
-	stale  bool  // built with other dictionary or stop words than asked for
-	compat error // why the index cannot be written (AllowIncompatible)
+	path    string
+	loc     *time.Location
+	log     *slog.Logger
+	seg     *zh.Segmenter
+	cols    *columnCache
+	stale   bool  // built with other dictionary or stop words than asked for
+	compat  error // why the index cannot be written (AllowIncompatible)
+	reserve int64 // Options.DiskReserve
+
+	// mu guards the open bleve index: held for reading while it is used,
+	// for writing to close it and open it again (a rollback).
+	mu       sync.RWMutex
+	b        bleve.Index   // nil once closed, or when it could not be opened again
+	epoch    uint64        // counts the opens, from 1
+	readOnly bool          // opened read-only: its file system was
+	broken   *StorageError // why b is nil, when it is not closed
+
+	pend  pending                      // writes waiting for the persister
+	fault atomic.Pointer[StorageError] // the last write's failure, until one succeeds
+
+	logMu   sync.Mutex
+	lastLog time.Time // of a background error
 
 	// The warmer builds columns for new segments (from writes and merges)
 	// ahead of the searches that need them.
@@ -113,25 +140,30 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	ix := &Index{path: opts.Path, loc: loc, log: log.With("index", opts.Path), seg: want,
-		cols: &columnCache{loc: loc}, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
+	path := opts.Path
+	if path != "" {
+		path = filepath.Clean(path)
+	}
+	ix := &Index{path: path, loc: loc, log: log.With("index", path), seg: want, reserve: opts.DiskReserve,
+		cols: &columnCache{loc: loc}, epoch: 1, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
 
-	if opts.Path == "" {
+	if path == "" {
 		// Scorch without a path keeps everything in memory: tests run the
 		// same engine as production (bleve.NewMemOnly would be upsidedown).
-		if err := ix.create("", opts.Analysis, nil); err != nil {
+		if err := ix.create(opts.Analysis); err != nil {
 			return nil, err
 		}
 		ix.startWarmer()
 		return ix, nil
 	}
 
-	runtime := map[string]any{"bolt_timeout": "3s"}
-	b, err := bleve.OpenUsing(opts.Path, runtime)
+	b, err := bleve.OpenUsing(path, ix.runtime(false))
 	switch {
 	case err == nil:
 		ix.b = b
+		register(ix)
 		if err := ix.adopt(opts); err != nil {
+			unregister(ix)
 			b.Close()
 			return nil, err
 		}
@@ -140,21 +172,21 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 		return ix, nil
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist) || errors.Is(err, bleve.ErrorIndexMetaMissing):
 		if !opts.Create {
-			return nil, fmt.Errorf("open index %s: %w", opts.Path, ErrNotExist)
+			return nil, fmt.Errorf("open index %s: %w", path, ErrNotExist)
 		}
-	case strings.Contains(err.Error(), "timeout"):
-		return nil, fmt.Errorf("open index %s: %w", opts.Path, ErrLocked)
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, fmt.Errorf("open index %s: %w", path, ErrLocked)
 	default:
-		return nil, fmt.Errorf("open index %s: %w", opts.Path, err)
+		return nil, fmt.Errorf("open index %s: %w", path, err)
 	}
 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(filepath.Clean(opts.Path)), 0o755); err != nil {
-		return nil, fmt.Errorf("create index directory: %w", err)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("create index directory: %w", classify(filepath.Dir(path), err))
 	}
-	if err := ix.create(opts.Path, opts.Analysis, runtime); err != nil {
+	if err := ix.create(opts.Analysis); err != nil {
 		return nil, err
 	}
 	ix.log.Debug("index created")
@@ -162,25 +194,63 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	return ix, nil
 }
 
-// create builds a new bleve index analysed by ix.seg and records how.
-func (ix *Index) create(path string, analysis zh.Options, runtime map[string]any) error {
+// runtime is the scorch configuration an on-disk index is opened with:
+// unsafe batches, whose durability writes wait for themselves
+// (durable.go), with persist failures reported to routeAsyncError. It is
+// not stored in the index (what bleve.NewUsing gets is), so that other
+// programs opening the index get bleve's safe batches.
+func (ix *Index) runtime(readOnly bool) map[string]any {
+	rt := map[string]any{
+		"bolt_timeout":           "3s",
+		"unsafe_batch":           true,
+		"asyncErrorCallbackName": asyncErrorCallback,
+	}
+	if readOnly {
+		rt["read_only"] = true
+	}
+	return rt
+}
+
+// create builds a new bleve index at ix.path, analysed by ix.seg, records
+// how, and opens it.
+func (ix *Index) create(analysis zh.Options) error {
 	m, err := newMapping(ix.seg.Fingerprint())
 	if err != nil {
 		return err
 	}
-	b, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, runtime)
+	var stored map[string]any
+	if ix.path != "" {
+		if err := checkDisk(filepath.Dir(ix.path), spaceNeeded(0), ix.reserve); err != nil {
+			return fmt.Errorf("create index %s: %w", ix.path, err)
+		}
+		stored = map[string]any{"bolt_timeout": "3s"}
+	}
+	b, err := bleve.NewUsing(ix.path, m, scorch.Name, scorch.Name, stored)
 	if err != nil {
-		return fmt.Errorf("create index %s: %w", path, err)
+		return fmt.Errorf("create index %s: %w", ix.path, err)
+	}
+	// What the index records of itself is written with bleve's safe
+	// batches, before the index is opened as it is used.
+	err = writeAnalysis(b, analysis)
+	if err == nil {
+		err = writeMeta(b, Meta{Schema: SchemaVersion, Analyzer: ix.seg.Fingerprint()})
+	}
+	if err != nil {
+		b.Close()
+		return err
+	}
+	if ix.path == "" {
+		ix.b = b
+		return nil
+	}
+	if err := b.Close(); err != nil {
+		return fmt.Errorf("create index %s: %w", ix.path, err)
+	}
+	if b, err = bleve.OpenUsing(ix.path, ix.runtime(false)); err != nil {
+		return fmt.Errorf("open index %s: %w", ix.path, err)
 	}
 	ix.b = b
-	if err := ix.writeAnalysis(analysis); err != nil {
-		b.Close()
-		return err
-	}
-	if err := ix.writeMeta(Meta{Schema: SchemaVersion, Analyzer: ix.seg.Fingerprint()}); err != nil {
-		b.Close()
-		return err
-	}
+	register(ix)
 	return nil
 }
 
@@ -236,6 +306,8 @@ func (ix *Index) Segmenter() *zh.Segmenter { return ix.seg }
 
 var analysisKey = []byte("wensou.analysis")
 
+// These run while Open has the index to itself.
+
 func (ix *Index) readAnalysis() (zh.Options, error) {
 	var o zh.Options
 	raw, err := ix.b.GetInternal(analysisKey)
@@ -251,12 +323,12 @@ func (ix *Index) readAnalysis() (zh.Options, error) {
 	return o, nil
 }
 
-func (ix *Index) writeAnalysis(o zh.Options) error {
+func writeAnalysis(b bleve.Index, o zh.Options) error {
 	raw, err := json.Marshal(o)
 	if err != nil {
 		return fmt.Errorf("encode index analysis settings: %w", err)
 	}
-	if err := ix.b.SetInternal(analysisKey, raw); err != nil {
+	if err := b.SetInternal(analysisKey, raw); err != nil {
 		return fmt.Errorf("write index analysis settings: %w", err)
 	}
 	return nil
@@ -278,12 +350,12 @@ func (ix *Index) readMeta() (Meta, error) {
 	return m, nil
 }
 
-func (ix *Index) writeMeta(m Meta) error {
+func writeMeta(b bleve.Index, m Meta) error {
 	raw, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("encode index metadata: %w", err)
 	}
-	if err := ix.b.SetInternal(metaKey, raw); err != nil {
+	if err := b.SetInternal(metaKey, raw); err != nil {
 		return fmt.Errorf("write index metadata: %w", err)
 	}
 	return nil
@@ -295,9 +367,36 @@ func (ix *Index) Path() string { return ix.path }
 // Location returns the time zone used for year and month facets.
 func (ix *Index) Location() *time.Location { return ix.loc }
 
-// Bleve returns the underlying bleve index for the search package. Callers
-// must not write through it.
-func (ix *Index) Bleve() bleve.Index { return ix.b }
+// Bleve returns the underlying bleve index, for tests that compare with
+// bleve's own search. Callers must not write through it.
+func (ix *Index) Bleve() bleve.Index {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.b
+}
+
+// With calls fn with ix: an Index lends itself, as a store lends its live
+// index (search.Source, [Writer]).
+func (ix *Index) With(fn func(*Index) error) error { return fn(ix) }
+
+// view calls fn with the open bleve index, which stays open (a rollback
+// waits) until fn returns.
+func (ix *Index) view(fn func(bleve.Index) error) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.b == nil {
+		return ix.unavailable()
+	}
+	return fn(ix.b)
+}
+
+// unavailable says why there is no open bleve index. The caller holds mu.
+func (ix *Index) unavailable() error {
+	if ix.broken != nil {
+		return fmt.Errorf("%w: %w", ErrClosed, ix.broken)
+	}
+	return ErrClosed
+}
 
 // startWarmer runs the column warmer until Close.
 func (ix *Index) startWarmer() {
@@ -328,7 +427,7 @@ func (ix *Index) Warm() { ix.warm() }
 func (ix *Index) warm() {
 	r, err := ix.Reader()
 	if err != nil {
-		ix.log.Warn("warm columns", "err", err)
+		ix.logBackground("warm columns", err)
 		return
 	}
 	live := map[uint64]bool{}
@@ -338,7 +437,7 @@ func (ix *Index) warm() {
 	if err := r.Close(); err != nil {
 		ix.log.Warn("warm columns", "err", err)
 	}
-	ix.cols.prune(live)
+	ix.cols.prune(r.epoch, live)
 }
 
 // changed tells the warmer that the index has new segments.
@@ -353,7 +452,18 @@ func (ix *Index) changed() {
 func (ix *Index) Close() error {
 	close(ix.stop)
 	ix.wg.Wait()
-	if err := ix.b.Close(); err != nil {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.path != "" {
+		unregister(ix)
+	}
+	b := ix.b
+	ix.b, ix.broken = nil, nil
+	ix.pend.fail(ErrClosed)
+	if b == nil {
+		return nil
+	}
+	if err := b.Close(); err != nil {
 		return fmt.Errorf("close index %s: %w", ix.path, err)
 	}
 	return nil
@@ -361,7 +471,12 @@ func (ix *Index) Close() error {
 
 // Count returns the number of articles in the index.
 func (ix *Index) Count() (uint64, error) {
-	n, err := ix.b.DocCount()
+	var n uint64
+	err := ix.view(func(b bleve.Index) error {
+		var err error
+		n, err = b.DocCount()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("count documents: %w", err)
 	}
@@ -370,7 +485,8 @@ func (ix *Index) Count() (uint64, error) {
 
 // Put adds or replaces articles in one batch: an article whose ID is
 // already indexed is replaced. It returns once the batch is durable and
-// searchable.
+// searchable. A write the disk cannot take fails with a [*StorageError]
+// and changes nothing.
 func (ix *Index) Put(ctx context.Context, arts []article.Article) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -378,16 +494,24 @@ func (ix *Index) Put(ctx context.Context, arts []article.Article) error {
 	if ix.compat != nil {
 		return ix.compat
 	}
-	batch := ix.b.NewBatch()
-	for i := range arts {
-		if err := batch.Index(arts[i].ID, ix.document(&arts[i])); err != nil {
-			return fmt.Errorf("add article %q to batch: %w", arts[i].ID, err)
-		}
+	if len(arts) == 0 {
+		return nil
 	}
-	if err := ix.b.Batch(batch); err != nil {
+	var text int64
+	for i := range arts {
+		text += int64(len(arts[i].Title) + len(arts[i].Body))
+	}
+	err := ix.apply(spaceNeeded(text), true, func(b *bleve.Batch) error {
+		for i := range arts {
+			if err := b.Index(arts[i].ID, ix.document(&arts[i])); err != nil {
+				return fmt.Errorf("add article %q to batch: %w", arts[i].ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("index batch of %d articles: %w", len(arts), err)
 	}
-	ix.changed()
 	return nil
 }
 
@@ -399,15 +523,212 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	if ix.compat != nil {
 		return ix.compat
 	}
-	batch := ix.b.NewBatch()
-	for _, id := range ids {
-		batch.Delete(id)
+	if len(ids) == 0 {
+		return nil
 	}
-	if err := ix.b.Batch(batch); err != nil {
+	// Deletions take little space and free some: they may use the
+	// reserve, as Elasticsearch allows deletes past its flood stage.
+	err := ix.apply(spaceNeeded(0), false, func(b *bleve.Batch) error {
+		for _, id := range ids {
+			b.Delete(id)
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("delete %d articles: %w", len(ids), err)
 	}
-	ix.changed()
 	return nil
+}
+
+// persistTimeout bounds the wait for a write's batch to be persisted; a
+// persister stuck longer (a hung disk) fails it, as a failed persist does.
+const persistTimeout = 2 * time.Minute
+
+// errNotPersisted is why a write that the persister did not reach before
+// a rollback failed.
+var errNotPersisted = errors.New("the write was not persisted")
+
+// apply writes one batch and waits until it is durable: the one way in
+// which anything is written to the index. need is the disk space it may
+// take, checked first, with the reserve kept free unless reserve is
+// false.
+func (ix *Index) apply(need int64, reserve bool, fill func(*bleve.Batch) error) error {
+	if ix.path != "" {
+		if err := ix.writable(need, reserve); err != nil {
+			if se, ok := errors.AsType[*StorageError](err); ok {
+				ix.fault.Store(se)
+			}
+			return err
+		}
+	}
+	ix.mu.RLock()
+	b, epoch := ix.b, ix.epoch
+	switch {
+	case b == nil:
+		err := ix.unavailable()
+		ix.mu.RUnlock()
+		return err
+	case ix.readOnly:
+		ix.mu.RUnlock()
+		return &StorageError{Path: ix.path, Kind: ErrReadOnly}
+	}
+	batch := b.NewBatch()
+	if err := fill(batch); err != nil {
+		ix.mu.RUnlock()
+		return err
+	}
+	var w *waiter
+	if ix.path != "" { // in memory, a batch is done when applied
+		w = ix.pend.add(epoch)
+		batch.SetPersistedCallback(w.persisted)
+	}
+	err := b.Batch(batch)
+	ix.mu.RUnlock()
+	if err != nil {
+		if w != nil {
+			ix.pend.remove(w)
+		}
+		return err
+	}
+	ix.changed()
+	if w == nil {
+		return nil
+	}
+	timer := time.AfterFunc(persistTimeout, func() {
+		w.finish(false, fmt.Errorf("%w within %s", errNotPersisted, persistTimeout))
+	})
+	<-w.done
+	timer.Stop()
+	ix.pend.remove(w)
+	if ok, _ := w.outcome(); !ok {
+		// Drop what was applied but not persisted, then see whether
+		// this write made it to disk before the close after all.
+		ix.rollback(epoch)
+	}
+	ok, cause := w.outcome()
+	if ok {
+		ix.fault.Store(nil)
+		return nil
+	}
+	se := probe(ix.path, need, ix.reserve, cause)
+	ix.fault.Store(se)
+	ix.log.Warn("write failed; the index holds what was on disk before it", "err", se)
+	return se
+}
+
+// writable checks, before a write, that the disk can take need more
+// bytes, and opens the index for writing again if a rollback could only
+// open it read-only (or not at all) and the disk is writable again.
+func (ix *Index) writable(need int64, reserve bool) error {
+	r := ix.reserve
+	if !reserve && r >= 0 {
+		r = 1 // just the write itself (0 would mean the default)
+	}
+	if err := checkDisk(ix.path, need, r); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(storePath(ix.path), "root.bolt")); err != nil {
+		return classify(ix.path, err)
+	}
+	ix.mu.RLock()
+	stuck := ix.b == nil && ix.broken != nil || ix.readOnly
+	ix.mu.RUnlock()
+	if stuck {
+		ix.mu.Lock()
+		if ix.b == nil && ix.broken != nil || ix.readOnly {
+			ix.reopenLocked()
+		}
+		ix.mu.Unlock()
+	}
+	return nil
+}
+
+// rollback closes the index and opens it again from disk, which drops
+// every batch that was applied but not persisted, unless that was done
+// already since the open epoch. Writes still waiting on the closed index
+// fail.
+func (ix *Index) rollback(epoch uint64) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.epoch != epoch || ix.b == nil {
+		return
+	}
+	ix.reopenLocked()
+	ix.pend.failEpoch(epoch, errNotPersisted)
+}
+
+// reopenLocked closes the bleve index, if open, and opens it again:
+// writable if it can, read-only if only that works. The caller holds mu.
+func (ix *Index) reopenLocked() {
+	if ix.b != nil {
+		if err := ix.b.Close(); err != nil {
+			ix.log.Warn("close index to open it again", "err", err)
+		}
+		ix.b = nil
+	}
+	ix.epoch++
+	readOnly := false
+	b, err := bleve.OpenUsing(ix.path, ix.runtime(false))
+	if err != nil {
+		readOnly = true
+		var rerr error
+		if b, rerr = bleve.OpenUsing(ix.path, ix.runtime(true)); rerr != nil {
+			ix.broken = classify(ix.path, err)
+			ix.log.Error("open index again", "err", err, "read_only_err", rerr)
+			return
+		}
+	}
+	ix.b, ix.readOnly, ix.broken = b, readOnly, nil
+	ix.log.Info("index opened again from disk", "read_only", readOnly)
+}
+
+// Health says whether the index can take writes now: its disk is
+// checked, and a write failure it does not explain is kept until a write
+// succeeds.
+func (ix *Index) Health() Health {
+	h := Health{FreeBytes: -1}
+	if ix.path == "" {
+		return h
+	}
+	if st, err := statDisk(ix.path); err == nil {
+		h.FreeBytes = st.free
+	}
+	var need int64
+	last := ix.fault.Load()
+	if last != nil && errors.Is(last, ErrDiskFull) {
+		need = last.Need // as big a write as the one that did not fit
+	}
+	if err := checkDisk(ix.path, need, ix.reserve); err != nil {
+		h.Problem = err
+		return h
+	}
+	if _, err := os.Stat(filepath.Join(storePath(ix.path), "root.bolt")); err != nil {
+		h.Problem = classify(ix.path, err)
+		return h
+	}
+	ix.mu.RLock()
+	broken := ix.broken
+	ix.mu.RUnlock()
+	switch {
+	case broken != nil:
+		h.Problem = broken
+	case last != nil && last.Kind == nil:
+		h.Problem = last
+	}
+	return h
+}
+
+// logBackground logs a background task's error, at most once a minute.
+func (ix *Index) logBackground(msg string, err error) {
+	ix.logMu.Lock()
+	quiet := time.Since(ix.lastLog) < time.Minute
+	if !quiet {
+		ix.lastLog = time.Now()
+	}
+	ix.logMu.Unlock()
+	if !quiet {
+		ix.log.Warn(msg, "err", err)
+	}
 }
 
 // document is the bleve document for an article.
@@ -451,7 +772,12 @@ func (ix *Index) Get(ctx context.Context, id string) (article.Article, error) {
 	if err := ctx.Err(); err != nil {
 		return article.Article{}, err
 	}
-	doc, err := ix.b.Document(id)
+	var doc bindex.Document
+	err := ix.view(func(b bleve.Index) error {
+		var err error
+		doc, err = b.Document(id)
+		return err
+	})
 	if err != nil {
 		return article.Article{}, fmt.Errorf("load article %q: %w", id, err)
 	}

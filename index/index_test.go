@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wensou/wensou/index/article"
@@ -125,12 +127,21 @@ func TestOpen_Persistent(t *testing.T) {
 func TestOpen_Incompatible(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "idx.bleve")
 	ix := openTest(t, dir)
-	if err := ix.writeMeta(Meta{Schema: SchemaVersion, Analyzer: "0-old"}); err != nil {
+	raw, err := json.Marshal(Meta{Schema: SchemaVersion, Analyzer: "0-old"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Through apply: the open index's batches are durable only so.
+	err = ix.apply(spaceNeeded(0), true, func(b *bleve.Batch) error {
+		b.SetInternal(metaKey, raw)
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	closeTest(t, ix)
 
-	_, err := Open(t.Context(), Options{Path: dir})
+	_, err = Open(t.Context(), Options{Path: dir})
 	if !errors.Is(err, ErrIncompatible) {
 		t.Fatalf("Open: error = %v, want ErrIncompatible", err)
 	}
@@ -151,7 +162,7 @@ func TestIngest_Idempotent(t *testing.T) {
 	defer closeTest(t, ix)
 	var counts []uint64
 	for range 2 {
-		st, err := ix.Ingest(t.Context(), []string{samplesDir(t)}, IngestOptions{})
+		st, err := Ingest(t.Context(), ix, []string{samplesDir(t)}, IngestOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +186,7 @@ func TestIngest_Cancel(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "idx.bleve")
 	ix := openTest(t, dir)
 	ctx, cancel := context.WithCancel(t.Context())
-	st, err := ix.Ingest(ctx, []string{samplesDir(t)}, IngestOptions{
+	st, err := Ingest(ctx, ix, []string{samplesDir(t)}, IngestOptions{
 		BatchSize: 5,
 		Lanes:     1,
 		OnBatch:   func(IngestStats) { cancel() },
@@ -210,7 +221,7 @@ func TestIngest_Rejections(t *testing.T) {
 	ix := openTest(t, "")
 	defer closeTest(t, ix)
 	var problems []string
-	st, err := ix.Ingest(t.Context(), []string{path}, IngestOptions{OnRecord: func(r article.Record) {
+	st, err := Ingest(t.Context(), ix, []string{path}, IngestOptions{OnRecord: func(r article.Record) {
 		if p := r.Problem(); p != "" {
 			problems = append(problems, strings.TrimPrefix(p, dir+"/"))
 		}

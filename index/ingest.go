@@ -11,7 +11,25 @@ import (
 	"github.com/wensou/wensou/index/article"
 )
 
-// IngestOptions configures [Index.Ingest]. The zero value means defaults.
+// Writer takes the writes of [Ingest], [Sync] and [WriteAll]: an [*Index]
+// applies them itself; a store of index generations also journals them
+// while it rebuilds, so that they reach the new generation too. A Writer
+// must be safe for concurrent use: the lanes of an ingest write at once.
+type Writer interface {
+	// Put adds or replaces articles; they are durable and searchable
+	// when it returns.
+	Put(ctx context.Context, arts []article.Article) error
+	// Delete removes articles by id.
+	Delete(ctx context.Context, ids ...string) error
+	// With calls fn with the index that writes go to now, to read it;
+	// it stays open until fn returns.
+	With(fn func(*Index) error) error
+}
+
+var _ Writer = (*Index)(nil)
+
+// IngestOptions configures [Ingest], [Sync] and [WriteAll]. The zero value
+// means defaults.
 type IngestOptions struct {
 	// Article configures reading (time zone, body size limit).
 	Article article.Options
@@ -25,7 +43,7 @@ type IngestOptions struct {
 	// before it is indexed. It runs on the reading goroutine.
 	OnRecord func(article.Record)
 	// OnBatch, when set, is called after each batch is indexed with the
-	// totals so far. It runs on the indexing goroutine.
+	// totals so far. It runs on an indexing goroutine, one call at a time.
 	OnBatch func(IngestStats)
 	// Filter, when set, decides which articles are written: an accepted
 	// article for which it returns false is read and counted but not
@@ -34,7 +52,7 @@ type IngestOptions struct {
 	Filter func(*article.Article) bool
 
 	// written, when set, is called with each batch once it is indexed,
-	// one call at a time, on an indexing goroutine. [Index.Sync] counts
+	// one call at a time, on an indexing goroutine. [Sync] counts
 	// additions and updates with it.
 	written func([]article.Article)
 }
@@ -49,12 +67,58 @@ type IngestStats struct {
 	Elapsed  time.Duration // since the ingest started
 }
 
-// Ingest reads articles from paths (files or directories) and indexes
-// them in batches, replacing articles with the same id. Reading runs
+// Ingest reads articles from paths (files or directories) and writes
+// them to w in batches, replacing articles with the same id. Reading runs
 // ahead of indexing by one batch. When ctx is cancelled it stops between
-// batches: every batch is indexed whole or not at all, and the index stays
-// consistent. It returns the counts and ctx's error when cancelled.
-func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions) (IngestStats, error) {
+// batches: every batch is written whole or not at all, and the index
+// stays consistent. It returns the counts, and ctx's error when
+// cancelled; a batch the index refuses (a full disk) stops it with that
+// batch's error, the batches before it written.
+func Ingest(ctx context.Context, w Writer, paths []string, opts IngestOptions) (IngestStats, error) {
+	var read, rejected, warned int
+	st, err := writeLanes(ctx, w, opts, func(ctx context.Context, add func(article.Article) error) error {
+		err := article.Walk(ctx, paths, opts.Article, func(r article.Record) error {
+			read++
+			if opts.OnRecord != nil {
+				opts.OnRecord(r)
+			}
+			if r.Err != nil {
+				rejected++
+				return nil
+			}
+			if len(r.Warnings) > 0 {
+				warned++
+			}
+			if opts.Filter != nil && !opts.Filter(&r.Article) {
+				return nil
+			}
+			return add(r.Article)
+		})
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("read articles: %w", err)
+		}
+		return err
+	})
+	st.Read, st.Rejected, st.Warned = read, rejected, warned
+	return st, err
+}
+
+// WriteAll writes the articles src yields to w in batches, over lanes as
+// [Ingest] does: a rebuild copies the articles stored in one index into
+// another with it. src calls yield for each article and stops when yield
+// returns an error. Only opts' batch, lane and OnBatch settings apply.
+func WriteAll(ctx context.Context, w Writer, src func(ctx context.Context, yield func(article.Article) error) error, opts IngestOptions) (IngestStats, error) {
+	st, err := writeLanes(ctx, w, opts, src)
+	st.Read = st.Indexed
+	return st, err
+}
+
+// writeLanes runs read on a goroutine of its own and writes the articles
+// it adds to w in batches. Articles are spread over lanes by id, so two
+// versions of one article always go through the same lane, in order;
+// lanes write concurrently, one building its segment while another is
+// analysed.
+func writeLanes(ctx context.Context, w Writer, opts IngestOptions, read func(ctx context.Context, add func(article.Article) error) error) (IngestStats, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1000
 	}
@@ -73,16 +137,11 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 		arts  []article.Article
 		bytes int64
 	}
-	// Articles are spread over lanes by id, so two versions of one article
-	// always go through the same lane, in order; lanes index concurrently,
-	// one building its segment while the other analyzes.
 	queues := make([]chan batch, lanes)
 	for i := range queues {
 		queues[i] = make(chan batch, 1)
 	}
 	readErr := make(chan error, 1)
-	var read, rejected, warned int
-
 	go func() {
 		defer func() {
 			for _, q := range queues {
@@ -102,24 +161,10 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 			cur[l] = batch{}
 			return nil
 		}
-		err := article.Walk(ctx, paths, opts.Article, func(r article.Record) error {
-			read++
-			if opts.OnRecord != nil {
-				opts.OnRecord(r)
-			}
-			if r.Err != nil {
-				rejected++
-				return nil
-			}
-			if len(r.Warnings) > 0 {
-				warned++
-			}
-			if opts.Filter != nil && !opts.Filter(&r.Article) {
-				return nil
-			}
-			l := lane(r.Article.ID, lanes)
-			cur[l].arts = append(cur[l].arts, r.Article)
-			cur[l].bytes += int64(len(r.Article.Title) + len(r.Article.Body))
+		err := read(ctx, func(a article.Article) error {
+			l := Lane(a.ID, lanes)
+			cur[l].arts = append(cur[l].arts, a)
+			cur[l].bytes += int64(len(a.Title) + len(a.Body))
 			if len(cur[l].arts) >= opts.BatchSize || cur[l].bytes >= int64(opts.BatchBytes) {
 				return flush(l)
 			}
@@ -137,7 +182,7 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 	var (
 		mu       sync.Mutex
 		st       IngestStats
-		indexErr error
+		writeErr error
 		wg       sync.WaitGroup
 	)
 	for _, q := range queues {
@@ -148,11 +193,11 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 				if ctx.Err() != nil {
 					continue // drain so the reader can finish
 				}
-				err := ix.Put(ctx, b.arts)
+				err := w.Put(ctx, b.arts)
 				mu.Lock()
 				if err != nil {
-					if indexErr == nil {
-						indexErr = err
+					if writeErr == nil {
+						writeErr = err
 					}
 					cancel()
 				} else {
@@ -173,20 +218,21 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 	}
 	wg.Wait()
 	err := <-readErr
-	st.Read, st.Rejected, st.Warned = read, rejected, warned
 	st.Elapsed = time.Since(start)
 	switch {
-	case indexErr != nil:
-		return st, indexErr
+	case writeErr != nil:
+		return st, writeErr
 	case err != nil && !errors.Is(err, context.Canceled):
-		return st, fmt.Errorf("read articles: %w", err)
+		return st, err
 	}
 	return st, ctx.Err()
 }
 
-// lane picks the lane of an article id.
-func lane(id string, lanes int) int {
+// Lane picks the lane of an article id among n: ingests spread articles
+// over lanes with it, and a store orders concurrent writes of one id
+// with it.
+func Lane(id string, n int) int {
 	h := fnv.New32a()
 	h.Write([]byte(id))
-	return int(h.Sum32() % uint32(lanes))
+	return int(h.Sum32() % uint32(n))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -22,6 +23,8 @@ import (
 type Reader struct {
 	ix      *Index
 	snap    *scorch.IndexSnapshot
+	mapping mapping.IndexMapping
+	epoch   uint64   // of the open the snapshot comes from
 	offs    []uint64 // global number of each segment's first document
 	cols    []*segColumns
 	authors []string
@@ -36,23 +39,14 @@ var ErrClosed = errors.New("index is closed")
 
 // Reader opens a view of the index as it is now.
 func (ix *Index) Reader() (*Reader, error) {
-	adv, err := ix.b.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("open reader: %w", ErrClosed)
-	}
-	ir, err := adv.Reader()
+	snap, m, epoch, err := ix.snapshot()
 	if err != nil {
 		return nil, fmt.Errorf("open reader: %w", err)
 	}
-	snap, ok := ir.(*scorch.IndexSnapshot)
-	if !ok {
-		ir.Close()
-		return nil, fmt.Errorf("open reader: unexpected index reader %T", ir)
-	}
-	r := &Reader{ix: ix, snap: snap}
+	r := &Reader{ix: ix, snap: snap, mapping: m, epoch: epoch}
 	var off uint64
 	for _, ss := range snap.Segments() {
-		cols, err := ix.cols.get(ss)
+		cols, err := ix.cols.get(epoch, ss)
 		if err != nil {
 			snap.Close()
 			return nil, err
@@ -63,6 +57,31 @@ func (ix *Index) Reader() (*Reader, error) {
 	}
 	r.authors = ix.cols.dict.snapshot()
 	return r, nil
+}
+
+// snapshot returns the index as it is now, with its mapping and the open
+// it comes from; the caller must Close it. It stays readable after the
+// index is closed or opened again.
+func (ix *Index) snapshot() (*scorch.IndexSnapshot, mapping.IndexMapping, uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.b == nil {
+		return nil, nil, 0, ix.unavailable()
+	}
+	adv, err := ix.b.Advanced()
+	if err != nil {
+		return nil, nil, 0, ErrClosed
+	}
+	ir, err := adv.Reader()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	snap, ok := ir.(*scorch.IndexSnapshot)
+	if !ok {
+		ir.Close()
+		return nil, nil, 0, fmt.Errorf("unexpected index reader %T", ir)
+	}
+	return snap, ix.b.Mapping(), ix.epoch, nil
 }
 
 // Close releases the view.
@@ -91,7 +110,7 @@ func (r *Reader) Match(ctx context.Context, q query.Query, score bool, fn func(d
 		opts.Score = "none"
 	}
 	ctx = scoringContext(ctx)
-	s, err := q.Searcher(ctx, r.snap, r.ix.b.Mapping(), opts)
+	s, err := q.Searcher(ctx, r.snap, r.mapping, opts)
 	if err != nil {
 		return fmt.Errorf("build searcher: %w", err)
 	}
@@ -135,7 +154,7 @@ func (r *Reader) Locations(ctx context.Context, q query.Query, docs []Doc) (map[
 	}
 	sorted := slices.Clone(docs)
 	slices.Sort(sorted)
-	s, err := q.Searcher(scoringContext(ctx), r.snap, r.ix.b.Mapping(), search.SearcherOptions{IncludeTermVectors: true, Score: "none"})
+	s, err := q.Searcher(scoringContext(ctx), r.snap, r.mapping, search.SearcherOptions{IncludeTermVectors: true, Score: "none"})
 	if err != nil {
 		return nil, fmt.Errorf("build searcher: %w", err)
 	}

@@ -11,13 +11,9 @@ import (
 // one consistent view of the index: writes made while it runs may or may
 // not be seen. It stops at fn's first error, or when ctx is done.
 func (ix *Index) Scan(ctx context.Context, fn func(article.Article) error) error {
-	adv, err := ix.b.Advanced()
+	r, _, _, err := ix.snapshot()
 	if err != nil {
-		return fmt.Errorf("scan: %w", ErrClosed)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return fmt.Errorf("scan: open reader: %w", err)
+		return fmt.Errorf("scan: %w", err)
 	}
 	defer r.Close()
 	ids, err := r.DocIDReaderAll()

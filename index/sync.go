@@ -10,12 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
-
 	"github.com/wensou/wensou/index/article"
 )
 
-// ErrUnreadable means a path given to [Index.Sync], or a file or directory
+// ErrUnreadable means a path given to [Sync], or a file or directory
 // under it, could not be read (it does not exist, say), so Sync deleted
 // nothing: a typo or an unmounted disk must not empty the index.
 var ErrUnreadable = errors.New("a path could not be read")
@@ -37,7 +35,7 @@ type SyncStats struct {
 	Elapsed time.Duration // since the sync started
 }
 
-// KeptFile is a file whose indexed articles [Index.Sync] kept although it
+// KeptFile is a file whose indexed articles [Sync] kept although it
 // did not read them, because the file had rejected records: a broken line
 // may be one of them.
 type KeptFile struct {
@@ -51,8 +49,8 @@ type indexed struct {
 	origin string
 }
 
-// Sync makes the index hold what paths (files or directories) hold now:
-// it reads them as [Index.Ingest] does, writes the articles that are new
+// Sync makes the index that w writes to hold what paths (files or
+// directories) hold now: it reads them as [Ingest] does, writes the articles that are new
 // or whose content or origin changed (an article moved to another file is
 // rewritten with its new origin), skips those indexed as they are, and
 // then deletes the indexed articles whose origin lies within paths but
@@ -64,20 +62,25 @@ type indexed struct {
 // could not be read ([ErrUnreadable], returned after the writes). A file
 // with rejected records keeps its indexed articles that were not seen,
 // reported in [SyncStats.Kept]. Articles without an origin (written
-// through [Index.Put] by the API) are never deleted, nor are those of
+// through Put by the API) are never deleted, nor are those of
 // files that reading a directory skips (hidden ones, say). Origins are compared as
 // absolute paths: relative ones are taken from the current directory, so
 // sync from the directory the index was built from.
 //
 // opts is as for Ingest; Sync sets opts.Filter itself, so it must be nil.
 // Sync assumes no other writer changes the articles of paths meanwhile.
-func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (SyncStats, error) {
+func Sync(ctx context.Context, w Writer, paths []string, opts IngestOptions) (SyncStats, error) {
 	start := time.Now()
 	var st SyncStats
 	if opts.Filter != nil {
 		return st, errors.New("sync: IngestOptions.Filter must be nil")
 	}
-	old, err := ix.indexedState(ctx)
+	var old map[string]indexed
+	err := w.With(func(ix *Index) error {
+		var err error
+		old, err = ix.indexedState(ctx)
+		return err
+	})
 	if err != nil {
 		return st, err
 	}
@@ -126,7 +129,7 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 			}
 		}
 	}
-	ist, err := ix.Ingest(ctx, paths, opts)
+	ist, err := Ingest(ctx, w, paths, opts)
 	st.Read, st.Rejected, st.Warned, st.Bytes = ist.Read, ist.Rejected, ist.Warned, ist.Bytes
 	if err == nil && len(unreadable) > 0 {
 		list := strings.Join(unreadable[:min(len(unreadable), 3)], ", ")
@@ -166,7 +169,7 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 		size = 5000
 	}
 	for chunk := range slices.Chunk(gone, size) {
-		if err = ix.Delete(ctx, chunk...); err != nil {
+		if err = w.Delete(ctx, chunk...); err != nil {
 			break
 		}
 		st.Deleted += len(chunk)
@@ -181,19 +184,11 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 // asking for the two fields takes 0.8 s (collector, sorting, a document
 // and field objects for every hit).
 func (ix *Index) indexedState(ctx context.Context) (map[string]indexed, error) {
-	adv, err := ix.b.Advanced()
+	snap, _, _, err := ix.snapshot()
 	if err != nil {
-		return nil, fmt.Errorf("load indexed articles: %w", ErrClosed)
+		return nil, fmt.Errorf("load indexed articles: %w", err)
 	}
-	ir, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("load indexed articles: open reader: %w", err)
-	}
-	defer ir.Close()
-	snap, ok := ir.(*scorch.IndexSnapshot)
-	if !ok {
-		return nil, fmt.Errorf("load indexed articles: unexpected index reader %T", ir)
-	}
+	defer snap.Close()
 	n, err := snap.DocCount()
 	if err != nil {
 		return nil, fmt.Errorf("load indexed articles: %w", err)
@@ -243,18 +238,7 @@ func (ix *Index) indexedState(ctx context.Context) (map[string]indexed, error) {
 // ioError reports whether a rejected record's error is an I/O error (the
 // path does not exist or cannot be read) rather than a problem with its
 // content: see [article.Record].
-func ioError(err error) bool {
-	for _, e := range []error{
-		article.ErrNoContent, article.ErrTooLarge, article.ErrInvalidUTF8,
-		article.ErrInvalidJSON, article.ErrNotObject, article.ErrInvalidField,
-		article.ErrFrontMatter, article.ErrUnsupported, article.ErrBadDate,
-	} {
-		if errors.Is(err, e) {
-			return false
-		}
-	}
-	return true
-}
+func ioError(err error) bool { return article.Reason(err) == nil }
 
 // absCache turns paths into clean absolute paths, once each.
 type absCache map[string]string

@@ -31,7 +31,7 @@ func writeLines(t *testing.T, path string, lines ...string) {
 // syncTest runs Sync and returns its stats without the times and sizes.
 func syncTest(t *testing.T, ix *Index, paths []string, opts IngestOptions) (SyncStats, error) {
 	t.Helper()
-	st, err := ix.Sync(t.Context(), paths, opts)
+	st, err := Sync(t.Context(), ix, paths, opts)
 	st.Elapsed, st.Bytes = 0, 0
 	return st, err
 }
@@ -67,7 +67,7 @@ func TestIndex_Sync(t *testing.T) {
 	// directory walk skips: both were indexed by naming them.
 	writeLines(t, filepath.Join(dir, "other.jsonl"), art("o1", "Elsewhere"))
 	writeLines(t, path(".hidden.jsonl"), art("h1", "Hidden"))
-	if _, err := ix.Ingest(t.Context(), []string{filepath.Join(dir, "other.jsonl"), path(".hidden.jsonl")}, IngestOptions{}); err != nil {
+	if _, err := Ingest(t.Context(), ix, []string{filepath.Join(dir, "other.jsonl"), path(".hidden.jsonl")}, IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// Written through the API: no origin.
@@ -217,7 +217,7 @@ func TestIndex_SyncUnreadable(t *testing.T) {
 			writeLines(t, b, art("b1", "Bee"))
 			ix := openTest(t, "")
 			defer closeTest(t, ix)
-			if _, err := ix.Sync(t.Context(), []string{dir}, IngestOptions{}); err != nil {
+			if _, err := Sync(t.Context(), ix, []string{dir}, IngestOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			if err := os.Remove(b); err != nil {
@@ -225,7 +225,7 @@ func TestIndex_SyncUnreadable(t *testing.T) {
 			}
 
 			paths := tt.paths(dir)
-			st, err := ix.Sync(t.Context(), paths, IngestOptions{})
+			st, err := Sync(t.Context(), ix, paths, IngestOptions{})
 			if !errors.Is(err, ErrUnreadable) {
 				t.Fatalf("Sync(%q): error = %v, want ErrUnreadable", paths, err)
 			}
@@ -248,7 +248,7 @@ func TestIndex_SyncRejectedKeeps(t *testing.T) {
 	ix := openTest(t, "")
 	defer closeTest(t, ix)
 	writeLines(t, f, art("n1", "One"), art("n2", "Two"), art("n3", "Three"))
-	if _, err := ix.Sync(t.Context(), []string{dir}, IngestOptions{}); err != nil {
+	if _, err := Sync(t.Context(), ix, []string{dir}, IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -293,7 +293,7 @@ func TestIndex_SyncCancel(t *testing.T) {
 	writeLines(t, filepath.Join(dir, "b.jsonl"), art("b1", "Bee"), art("b2", "Bee two"), art("b3", "Bee three"))
 	ix := openTest(t, "")
 	defer closeTest(t, ix)
-	if _, err := ix.Sync(t.Context(), []string{dir}, IngestOptions{}); err != nil {
+	if _, err := Sync(t.Context(), ix, []string{dir}, IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(filepath.Join(dir, "a.jsonl")); err != nil {
@@ -303,7 +303,7 @@ func TestIndex_SyncCancel(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	st, err := ix.Sync(ctx, []string{dir}, IngestOptions{BatchSize: 1, Lanes: 1, OnBatch: func(IngestStats) { cancel() }})
+	st, err := Sync(ctx, ix, []string{dir}, IngestOptions{BatchSize: 1, Lanes: 1, OnBatch: func(IngestStats) { cancel() }})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Sync error = %v, want context.Canceled", err)
 	}
@@ -332,7 +332,7 @@ func TestIndex_SyncRelative(t *testing.T) {
 	writeLines(t, filepath.Join(dir, "docs", "a.jsonl"), art("a1", "One"), art("a2", "Two"))
 	ix := openTest(t, "")
 	defer closeTest(t, ix)
-	if _, err := ix.Ingest(t.Context(), []string{"docs"}, IngestOptions{}); err != nil {
+	if _, err := Ingest(t.Context(), ix, []string{"docs"}, IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	writeLines(t, filepath.Join(dir, "docs", "a.jsonl"), art("a1", "One"))
@@ -354,7 +354,7 @@ func TestIndex_SyncRelative(t *testing.T) {
 func TestIndex_SyncFilterSet(t *testing.T) {
 	ix := openTest(t, "")
 	defer closeTest(t, ix)
-	_, err := ix.Sync(t.Context(), []string{t.TempDir()}, IngestOptions{Filter: func(*article.Article) bool { return true }})
+	_, err := Sync(t.Context(), ix, []string{t.TempDir()}, IngestOptions{Filter: func(*article.Article) bool { return true }})
 	if err == nil {
 		t.Error("Sync with a Filter: no error")
 	}

@@ -63,7 +63,7 @@ func oracle(t *testing.T, ix *index.Index, s *Searcher, q string) (total int, au
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := s.c.compile(parsed)
+	p := compilerFor(ix).compile(parsed)
 	req := bleve.NewSearchRequestOptions(build(p.units, p.exclude, nil, false), 10000, 0, false)
 	req.Fields = []string{index.FieldAuthor, index.FieldDate}
 	res, err := ix.Bleve().Search(req)
@@ -103,10 +103,7 @@ func bucketMap(bs []Bucket) map[string]int {
 
 func TestSearch_FacetsMatchBleve(t *testing.T) {
 	ix := segmentedIndex(t)
-	s, err := New(ix, Options{AuthorFacetSize: 1000, MonthFacetSize: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := New(ix, Options{AuthorFacetSize: 1000, MonthFacetSize: 1000})
 	for _, q := range []string{"", "职业教育", "school", "city OR 城市", "-教育", "price*", `"职业教育"`} {
 		t.Run(q, func(t *testing.T) {
 			total, authors, years, months := oracle(t, ix, s, q)

@@ -19,7 +19,7 @@ func ParseBound(s string, loc *time.Location, end bool) (time.Time, error) {
 	}
 	t, err := article.ParseDate(s, loc)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: date %q: %v", ErrBadRequest, s, err)
+		return time.Time{}, fmt.Errorf("%w: date %q: %w", ErrBadRequest, s, err)
 	}
 	if !end || !t.Equal(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())) {
 		return t, nil

@@ -121,15 +121,22 @@ type Options struct {
 	Fragments       int // body fragments per hit; default 3
 }
 
-// Searcher runs searches on an index. It is safe for concurrent use.
-type Searcher struct {
-	ix   *index.Index
-	opts Options
-	c    compiler
+// Source lends a [Searcher] the index to search: an [*index.Index] lends
+// itself, a store of index generations its live one. The index stays open
+// until fn returns.
+type Source interface {
+	With(fn func(*index.Index) error) error
 }
 
-// New returns a searcher over ix.
-func New(ix *index.Index, opts Options) (*Searcher, error) {
+// Searcher runs searches on the index its source lends. It is safe for
+// concurrent use.
+type Searcher struct {
+	src  Source
+	opts Options
+}
+
+// New returns a searcher over src.
+func New(src Source, opts Options) *Searcher {
 	if opts.AuthorFacetSize <= 0 {
 		opts.AuthorFacetSize = 10
 	}
@@ -142,9 +149,7 @@ func New(ix *index.Index, opts Options) (*Searcher, error) {
 	if opts.Fragments <= 0 {
 		opts.Fragments = 3
 	}
-	// Queries are analysed with the index's own dictionary.
-	an := zh.NewAnalyzerFor(ix.Segmenter(), zh.Accurate)
-	return &Searcher{ix: ix, opts: opts, c: compiler{an: an}}, nil
+	return &Searcher{src: src, opts: opts}
 }
 
 // Validate checks a request's paging and fills defaults.
@@ -197,14 +202,29 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := s.c.compile(q)
+	var res *Result
+	err = s.src.With(func(ix *index.Index) error {
+		var err error
+		res, err = s.search(ctx, ix, q, req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.TookMs = tookMs(start)
+	return res, nil
+}
+
+// search runs a parsed request on ix.
+func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Request) (*Result, error) {
+	// Queries are analysed with the index's own dictionary.
+	p := compilerFor(ix).compile(q)
 	res := &Result{Query: req.Query, Page: req.Page, Size: req.Size, Hits: []Hit{},
 		Facets: Facets{Author: []Bucket{}, Year: []Bucket{}, Month: []Bucket{}}}
 	if p.nothing {
-		res.TookMs = tookMs(start)
 		return res, nil
 	}
-	r, err := s.ix.Reader()
+	r, err := ix.Reader()
 	if err != nil {
 		return nil, err
 	}
@@ -233,12 +253,17 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 	if c.more(req, len(page)) {
 		res.Next = page[len(page)-1].cursor(req.Sort)
 	}
-	res.TookMs = tookMs(start)
 	return res, nil
 }
 
 func tookMs(start time.Time) float64 {
 	return math.Round(float64(time.Since(start).Microseconds())/10) / 100
+}
+
+// compilerFor returns the query compiler for ix: queries are analysed
+// with the index's own dictionary.
+func compilerFor(ix *index.Index) *compiler {
+	return &compiler{an: zh.NewAnalyzerFor(ix.Segmenter(), zh.Accurate)}
 }
 
 // build assembles the bleve query: every unit (or, when partial, at least

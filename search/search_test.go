@@ -29,7 +29,7 @@ func newTestIndex(t testing.TB, paths ...string) *index.Index {
 	})
 	// One lane and one batch: one segment, so BM25 statistics (and the
 	// ranking of near ties) do not depend on timing.
-	st, err := ix.Ingest(t.Context(), paths, index.IngestOptions{
+	st, err := index.Ingest(t.Context(), ix, paths, index.IngestOptions{
 		Lanes: 1,
 		OnRecord: func(r article.Record) {
 			if r.Err != nil {
@@ -48,11 +48,7 @@ func newTestIndex(t testing.TB, paths ...string) *index.Index {
 
 func newTestSearcher(t testing.TB, ix *index.Index) *Searcher {
 	t.Helper()
-	s, err := New(ix, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return New(ix, Options{})
 }
 
 // suiteCase is one search of testdata/suite/searches.json.

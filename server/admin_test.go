@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -56,7 +57,7 @@ func newStoreServer(t *testing.T, opts Options, n int) (*Server, *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.SetBackend(st)
+	srv.SetBackend(newStoreBackend(st))
 	return srv, st
 }
 
@@ -255,7 +256,7 @@ func TestAdminReindex_SearchesNeverFail(t *testing.T) {
 			t.Errorf("write %s lost: %v", id, err)
 		}
 	}
-	if _, err := st.Get(context.Background(), "nope"); err == nil || !strings.Contains(err.Error(), index.ErrNotFound.Error()) {
-		t.Errorf("Get(nope) = %v", err)
+	if _, err := st.Get(context.Background(), "nope"); !errors.Is(err, index.ErrNotFound) {
+		t.Errorf("Get(nope) = %v, want index.ErrNotFound", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +24,8 @@ import (
 )
 
 // searchParams are the query parameters of GET /api/search (and of the
-// search page).
+// search page). Page and Size are bound too, but [Server.request] reads
+// them first, so that the binder only ever sees good numbers.
 type searchParams struct {
 	Q      string   `form:"q"`
 	Author []string `form:"author"`
@@ -38,32 +40,32 @@ type searchParams struct {
 
 // request binds and checks the search parameters.
 func (s *Server) request(c *gin.Context) (search.Request, error) {
-	// Check the numbers first: the binder's error (strconv.ParseInt:
+	// Read the numbers first: the binder's error (strconv.ParseInt:
 	// parsing "two": invalid syntax) does not say which parameter is wrong.
-	for _, name := range []string{"page", "size"} {
-		if v := c.Query(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return search.Request{}, fmt.Errorf("%w: %s must be a whole number, not %q", errBadParam, name, v)
-			}
-			// Past the window whatever the size; refused here because
-			// page*size could overflow in the window check.
-			if name == "page" && n > search.MaxWindow {
-				return search.Request{}, fmt.Errorf("%w: page %d goes past result %d; narrow the search or page with the after cursor", errBadParam, n, search.MaxWindow)
-			}
-		}
+	page, err := wholeNumber(c, "page")
+	if err != nil {
+		return search.Request{}, err
+	}
+	// Past the window whatever the size; refused here because page*size
+	// could overflow in the window check.
+	if page > search.MaxWindow {
+		return search.Request{}, fmt.Errorf("%w: page %d goes past result %d; narrow the search or page with the after cursor", errBadParam, page, search.MaxWindow)
+	}
+	size, err := wholeNumber(c, "size")
+	if err != nil {
+		return search.Request{}, err
 	}
 	var p searchParams
 	if err := c.ShouldBindQuery(&p); err != nil {
-		return search.Request{}, bindError(err)
+		// Not expected: page and size were read above, the rest is text.
+		return search.Request{}, fmt.Errorf("%w: %w", errBadParam, err)
 	}
-	req := search.Request{Query: p.Q, Tags: p.Tag, Sort: search.Sort(p.Sort), Page: p.Page, Size: p.Size, After: p.After}
+	req := search.Request{Query: p.Q, Tags: p.Tag, Sort: search.Sort(p.Sort), Page: page, Size: size, After: p.After}
 	for _, a := range p.Author {
 		if a = strings.TrimSpace(a); a != "" {
 			req.Authors = append(req.Authors, a)
 		}
 	}
-	var err error
 	if req.From, err = search.ParseBound(strings.TrimSpace(p.From), s.opts.Location, false); err != nil {
 		return req, badBound("from", err)
 	}
@@ -82,16 +84,18 @@ func badBound(name string, err error) error {
 	return fmt.Errorf("%w: %s: %s", errBadParam, name, strings.TrimPrefix(err.Error(), search.ErrBadRequest.Error()+": "))
 }
 
-// bindError explains a query parameter that did not bind, such as
-// page=two.
-func bindError(err error) error {
-	msg := err.Error()
-	for _, name := range []string{"page", "size"} {
-		if strings.Contains(strings.ToLower(msg), name) {
-			return fmt.Errorf("%w: %s must be a whole number", errBadParam, name)
-		}
+// wholeNumber reads the query parameter name as an int; 0 when it is
+// absent or empty.
+func wholeNumber(c *gin.Context, name string) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
 	}
-	return fmt.Errorf("%w: %s", errBadParam, msg)
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s must be a whole number, not %q", errBadParam, name, v)
+	}
+	return n, nil
 }
 
 func (s *Server) apiSearch(c *gin.Context) {
@@ -144,13 +148,27 @@ func toJSON(a article.Article, loc *time.Location) articleJSON {
 	return out
 }
 
+// articleID returns the route's :id, or a bad_request error when it
+// cannot be an article's id (too long, control characters).
+func articleID(c *gin.Context) (string, error) {
+	id := c.Param("id")
+	if err := article.CheckID(id); err != nil {
+		return "", fmt.Errorf("%w: %w", errBadParam, err)
+	}
+	return id, nil
+}
+
 // article returns the article the route's :id names.
 func (s *Server) article(c *gin.Context) (article.Article, error) {
+	id, err := articleID(c)
+	if err != nil {
+		return article.Article{}, err
+	}
 	b, err := s.current()
 	if err != nil {
 		return article.Article{}, err
 	}
-	return b.Get(c.Request.Context(), c.Param("id"))
+	return b.Get(c.Request.Context(), id)
 }
 
 func (s *Server) apiGetArticle(c *gin.Context) {
@@ -177,11 +195,60 @@ type writeResult struct {
 	Errors   bool        `json:"errors"`
 }
 
+// errMediaType is a write whose Content-Type is neither JSON nor (where
+// the route reads them) JSON Lines.
+var errMediaType = errors.New("unsupported Content-Type")
+
+// jsonLinesTypes are the media types read as JSON Lines; the first is
+// the one the API documents.
+var jsonLinesTypes = []string{"application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines"}
+
+// bodyFormat is what a write's Content-Type says its body is.
+type bodyFormat int
+
+const (
+	sniffedBody   bodyFormat = iota // no Content-Type: the body tells
+	jsonBody                        // application/json or application/*+json
+	jsonLinesBody                   // one of jsonLinesTypes
+)
+
+// bodyFormatOf reads the Content-Type of a write, whose parameters (such
+// as charset=utf-8) are ignored. JSON Lines are accepted only when lines
+// is set; any other type is errMediaType.
+func bodyFormatOf(contentType string, lines bool) (bodyFormat, error) {
+	if strings.TrimSpace(contentType) == "" {
+		return sniffedBody, nil
+	}
+	// With malformed parameters, the type is still returned and read.
+	mt, _, err := mime.ParseMediaType(contentType)
+	switch {
+	case err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter):
+		mt = contentType // not a media type: named as sent
+	case mt == "application/json", strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"):
+		return jsonBody, nil
+	case lines && slices.Contains(jsonLinesTypes, mt):
+		return jsonLinesBody, nil
+	}
+	accepted := "send JSON as application/json"
+	if lines {
+		n := len(jsonLinesTypes)
+		accepted += ", or JSON Lines as " + strings.Join(jsonLinesTypes[:n-1], ", ") + " or " + jsonLinesTypes[n-1]
+	}
+	return 0, fmt.Errorf("%w %q: %s", errMediaType, mt, accepted)
+}
+
 // apiPostArticles indexes one article (a JSON object), several (a JSON
 // array) or many (JSON Lines, by Content-Type application/x-ndjson or
-// when the body is not one JSON value). Bad records are reported by line
-// and the rest are indexed, in one batch.
+// when the body is not one JSON value); any other Content-Type is
+// errMediaType. Bad records are reported by line and the rest are
+// indexed, in one batch.
 func (s *Server) apiPostArticles(c *gin.Context) {
+	// Checked before the index: no retry would make the type right.
+	format, err := bodyFormatOf(c.GetHeader("Content-Type"), true)
+	if err != nil {
+		c.Error(err)
+		return
+	}
 	b, err := s.current()
 	if err != nil {
 		c.Error(err)
@@ -217,7 +284,7 @@ func (s *Server) apiPostArticles(c *gin.Context) {
 	case len(trimmed) == 0:
 		c.Error(fmt.Errorf("%w: the body is empty; send an article as JSON, or JSON Lines", errBadParam))
 		return
-	case isJSONLines(c.ContentType()) || !json.Valid(trimmed):
+	case format == jsonLinesBody || !json.Valid(trimmed):
 		err = article.ReadJSONLines(c.Request.Context(), bytes.NewReader(body), "body", opts, add)
 	case trimmed[0] == '[':
 		var raws []json.RawMessage
@@ -268,26 +335,23 @@ func (s *Server) apiPostArticles(c *gin.Context) {
 	c.PureJSON(status, res)
 }
 
-func isJSONLines(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false
-	}
-	switch mt {
-	case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines":
-		return true
-	}
-	return false
-}
-
-// apiPutArticle creates or replaces the article with the URL's id.
+// apiPutArticle creates or replaces the article with the URL's id. The
+// body is JSON, with that Content-Type or none.
 func (s *Server) apiPutArticle(c *gin.Context) {
+	if _, err := bodyFormatOf(c.GetHeader("Content-Type"), false); err != nil {
+		c.Error(err)
+		return
+	}
+	id, err := articleID(c)
+	if err != nil {
+		c.Error(err)
+		return
+	}
 	b, err := s.current()
 	if err != nil {
 		c.Error(err)
 		return
 	}
-	id := c.Param("id")
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		c.Error(err)
@@ -347,12 +411,16 @@ func (s *Server) apiPutArticle(c *gin.Context) {
 }
 
 func (s *Server) apiDeleteArticle(c *gin.Context) {
+	id, err := articleID(c)
+	if err != nil {
+		c.Error(err)
+		return
+	}
 	b, err := s.current()
 	if err != nil {
 		c.Error(err)
 		return
 	}
-	id := c.Param("id")
 	if _, err := b.Get(c.Request.Context(), id); err != nil {
 		c.Error(err)
 		return

@@ -70,6 +70,12 @@ var errorTable = []errorKind{
 	{is(errNoRoute), http.StatusNotFound, "not_found", true},
 	{is(errNoMethod), http.StatusMethodNotAllowed, "method_not_allowed", true},
 	{as[*http.MaxBytesError](), http.StatusRequestEntityTooLarge, "too_large", true},
+	{is(errMediaType), http.StatusUnsupportedMediaType, "unsupported_media_type", true},
+	// Storage faults: the write changed nothing, and searches go on.
+	{is(index.ErrDiskFull), http.StatusInsufficientStorage, "insufficient_storage", true},
+	{is(index.ErrReadOnly), http.StatusServiceUnavailable, "read_only", true},
+	{is(index.ErrGone), http.StatusServiceUnavailable, "index_gone", true},
+	{as[*index.StorageError](), http.StatusInternalServerError, "storage_error", true},
 	{is(errUnavailable), http.StatusServiceUnavailable, "unavailable", true},
 	{is(store.ErrUnavailable), http.StatusServiceUnavailable, "unavailable", true},
 	{is(index.ErrClosed), http.StatusServiceUnavailable, "unavailable", false},
@@ -82,15 +88,8 @@ var errorTable = []errorKind{
 	{is(context.Canceled), statusClientClosed, "canceled", true},
 }
 
-func isArticleError(err error) bool {
-	for _, e := range []error{article.ErrNoContent, article.ErrTooLarge, article.ErrInvalidUTF8,
-		article.ErrInvalidJSON, article.ErrNotObject, article.ErrInvalidField} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}
+// isArticleError reports a record the article package could not read.
+func isArticleError(err error) bool { return article.Reason(err) != nil }
 
 // classify returns how to answer err.
 func classify(err error) errorKind {

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wensou/wensou/index"
+	"github.com/wensou/wensou/index/store"
 	"github.com/wensou/wensou/search"
 )
 
@@ -42,20 +43,41 @@ func newTestServer(t testing.TB, opts Options) (*Server, *index.Index) {
 			t.Error(err)
 		}
 	})
-	st, err := ix.Ingest(t.Context(), []string{filepath.Join("testdata", "articles.jsonl")}, index.IngestOptions{Lanes: 1})
+	st, err := index.Ingest(t.Context(), ix, []string{filepath.Join("testdata", "articles.jsonl")}, index.IngestOptions{Lanes: 1})
 	if err != nil || st.Rejected > 0 {
 		t.Fatalf("index test articles: %+v, %v", st, err)
-	}
-	s, err := search.New(ix, search.Options{})
-	if err != nil {
-		t.Fatal(err)
 	}
 	srv, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.SetBackend(IndexBackend{Index: ix, Searcher: s})
+	srv.SetBackend(indexBackend{Index: ix, Searcher: search.New(ix, search.Options{})})
 	return srv, ix
+}
+
+// indexBackend serves one index, as the command serves a store's live
+// index: the index reads and writes, the searcher searches.
+type indexBackend struct {
+	*index.Index
+	*search.Searcher
+}
+
+var _ Backend = indexBackend{}
+
+// storeBackend serves a store, as the command does.
+type storeBackend struct {
+	*store.Store
+	*search.Searcher
+}
+
+var (
+	_ Backend   = storeBackend{}
+	_ Rebuilder = storeBackend{}
+	_ healther  = storeBackend{}
+)
+
+func newStoreBackend(st *store.Store) storeBackend {
+	return storeBackend{Store: st, Searcher: search.New(st, search.Options{})}
 }
 
 // do sends a request through the server's real gin engine.

@@ -9,6 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/wensou/wensou/index"
 )
 
 // metrics are the server's Prometheus metrics, in a registry of its own.
@@ -18,7 +20,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(count func() (uint64, bool)) *metrics {
+func newMetrics(count func() (uint64, bool), health func() (index.Health, bool)) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "wensou_http_requests_total",
@@ -39,7 +41,23 @@ func newMetrics(count func() (uint64, bool)) *metrics {
 		}
 		return float64(n)
 	})
-	m.reg.MustRegister(m.requests, m.latency, docs,
+	writable := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "wensou_storage_writable",
+		Help: "1 when the index's storage takes writes, 0 when it refuses them (a full or read-only disk, files removed).",
+	}, func() float64 {
+		if h, ok := health(); ok && h.Problem == nil {
+			return 1
+		}
+		return 0
+	})
+	free := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "wensou_storage_free_bytes",
+		Help: "Free space on the file system holding the index (-1 when unknown).",
+	}, func() float64 {
+		h, _ := health()
+		return float64(h.FreeBytes)
+	})
+	m.reg.MustRegister(m.requests, m.latency, docs, writable, free,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

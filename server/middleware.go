@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/wensou/wensou/index"
 )
 
 const requestIDKey = "request_id"
@@ -174,12 +176,40 @@ func (s *Server) bodyLimit(c *gin.Context) {
 	c.Next()
 }
 
-// healthz says whether the server has an index to serve.
+// healthz says whether the server has an index to serve, and whether it
+// takes writes: "ok"; "degraded" (200) when searches are answered but
+// writes are refused (a full or read-only disk), with the problem as an
+// API error; "starting" or "down" (503) when searches cannot be answered.
 func (s *Server) healthz(c *gin.Context) {
-	n, ok := s.count()
-	if !ok {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "starting"})
-		return
+	h, hasHealth := s.health()
+	var problem *errorBody
+	if hasHealth && h.Problem != nil {
+		problem = &errorBody{Code: classify(h.Problem).code, Message: publicMessage(h.Problem)}
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ok", "documents": n})
+	n, ok := s.count()
+	switch {
+	case !ok && problem != nil:
+		c.JSON(http.StatusServiceUnavailable, healthBody{Status: "down", Problem: problem, FreeBytes: freeBytes(h)})
+	case !ok:
+		c.JSON(http.StatusServiceUnavailable, healthBody{Status: "starting"})
+	case problem != nil:
+		c.JSON(http.StatusOK, healthBody{Status: "degraded", Documents: &n, Problem: problem, FreeBytes: freeBytes(h)})
+	default:
+		c.JSON(http.StatusOK, healthBody{Status: "ok", Documents: &n, FreeBytes: freeBytes(h)})
+	}
+}
+
+// healthBody is the answer of /healthz.
+type healthBody struct {
+	Status    string     `json:"status"`
+	Documents *uint64    `json:"documents,omitempty"`
+	Problem   *errorBody `json:"problem,omitempty"`
+	FreeBytes *int64     `json:"free_bytes,omitempty"`
+}
+
+func freeBytes(h index.Health) *int64 {
+	if h.FreeBytes < 0 {
+		return nil
+	}
+	return &h.FreeBytes
 }

@@ -17,7 +17,11 @@ import (
 )
 
 // Backend is what the server serves: searches, and articles to read and
-// write. [IndexBackend] is the one over a wensou index.
+// write. The command wires one from a [store.Store] and a
+// [search.Searcher]; a backend that is also a [Rebuilder] can rebuild
+// online, one with a Health method reports its storage in /healthz and
+// /metrics, and one with a Segmenter method analyses /api/analyze with
+// the index's own dictionary.
 type Backend interface {
 	Search(ctx context.Context, req search.Request) (*search.Result, error)
 	// Get returns an article, or an error matching [index.ErrNotFound].
@@ -30,13 +34,10 @@ type Backend interface {
 	Count() (uint64, error)
 }
 
-// IndexBackend serves an index through a searcher.
-type IndexBackend struct {
-	*index.Index
-	*search.Searcher
+// healther is a backend that says whether its storage takes writes.
+type healther interface {
+	Health() index.Health
 }
-
-var _ Backend = IndexBackend{}
 
 // Options configures a [Server]. The zero value means defaults.
 type Options struct {
@@ -96,7 +97,7 @@ func New(opts Options) (*Server, error) {
 		opts.Context = context.Background()
 	}
 	s := &Server{opts: opts, log: opts.Logger, background: opts.Context}
-	s.metrics = newMetrics(s.count)
+	s.metrics = newMetrics(s.count, s.health)
 	w, err := newWeb()
 	if err != nil {
 		return nil, err
@@ -139,6 +140,20 @@ func (s *Server) count() (uint64, bool) {
 	}
 	n, err := b.Count()
 	return n, err == nil
+}
+
+// health returns the backend's storage health, and whether it has one.
+func (s *Server) health() (index.Health, bool) {
+	none := index.Health{FreeBytes: -1}
+	b, err := s.current()
+	if err != nil {
+		return none, false
+	}
+	h, ok := b.(healther)
+	if !ok {
+		return none, false
+	}
+	return h.Health(), true
 }
 
 // Handler returns the HTTP handler.

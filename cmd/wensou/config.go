@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,15 +109,76 @@ func isBoolFlag(f *flag.Flag) bool {
 
 // commonFlags are the flags every index-using command takes.
 type commonFlags struct {
-	index string
-	tz    string
+	index   string
+	tz      string
+	reserve diskReserve
 	dictFlag
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.index, "index", defaultIndexDir, "index directory")
 	fs.StringVar(&c.tz, "tz", "Asia/Shanghai", "time zone for dates that carry none, and for year and month facets")
+	fs.Var(&c.reserve, "disk-reserve", "free space writes leave on the index's disk for merges, e.g. 512MB or 2GiB; auto is 5% of the disk, at most 1 GiB; 0 checks nothing, so writes fail only when the disk does")
 	c.dictFlag.register(fs)
+}
+
+// diskReserve is --disk-reserve: "auto" (the default), 0 (no check) or a
+// size. Its bytes are [index.Options.DiskReserve]'s: 0 for auto,
+// negative for none.
+type diskReserve struct {
+	bytes int64
+}
+
+func (d *diskReserve) String() string {
+	switch {
+	case d.bytes == 0:
+		return "auto"
+	case d.bytes < 0:
+		return "0"
+	}
+	return strconv.FormatInt(d.bytes, 10)
+}
+
+func (d *diskReserve) Set(v string) error {
+	v = strings.TrimSpace(v)
+	if v == "auto" {
+		d.bytes = 0
+		return nil
+	}
+	n, err := parseSize(v)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		d.bytes = -1
+	} else {
+		d.bytes = n
+	}
+	return nil
+}
+
+// sizeUnits are the units parseSize reads, by their lower-case names.
+var sizeUnits = map[string]int64{
+	"": 1, "b": 1,
+	"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+	"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+}
+
+// parseSize reads a size in bytes with an optional unit: 500000, 64MB,
+// 2GiB, 1.5G.
+func parseSize(s string) (int64, error) {
+	i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	if i < 0 {
+		i = len(s)
+	}
+	num, unit := s[:i], strings.ToLower(strings.TrimSpace(s[i:]))
+	f, err := strconv.ParseFloat(num, 64)
+	mult, ok := sizeUnits[unit]
+	if err != nil || !ok || f < 0 || f*float64(mult) > 1<<62 {
+		return 0, fmt.Errorf("want a size such as 512MB, 2GiB or 0, not %q", s)
+	}
+	return int64(f * float64(mult)), nil
 }
 
 // dictFlag is --dict, the user dictionary and stop-word directory.

@@ -22,7 +22,8 @@ func runIndex(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	c.register(fs)
 	batch := fs.Int("batch", 1000, "articles per index batch")
 	maxBody := fs.Int("max-body", 2<<20, "reject articles whose body is longer than this many bytes")
-	quiet := fs.Bool("quiet", false, "no progress display")
+	quiet := fs.Bool("quiet", false, quietFlagUsage)
+	errorsFile := fs.String("errors", "", errorsFlagUsage)
 	doSync := fs.Bool("sync", false, "make the index match PATHs: write new and changed articles only, delete those gone from files within PATHs")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: wensou index [flags] PATH...
@@ -37,6 +38,9 @@ within PATHs but are no longer in it are deleted. Nothing is deleted when
 a PATH cannot be read or the run is interrupted; a file with rejected
 records keeps its indexed articles; articles added through the API are
 never deleted.
+
+Writes made while a rebuild runs (wensou reindex, in this process or
+another) are carried into the rebuilt index.
 
 Flags:
 `, strings.Join(article.Formats(), " "))
@@ -63,7 +67,18 @@ Flags:
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, c.index, store.Options{Create: true, Analysis: analysis, Location: loc})
+	total := article.Size(paths)
+	prog := newProgress(stderr, total, !*quiet && isTerminal(stderr))
+	rep, err := newReporter(stderr, prog, reporterOptions{quiet: *quiet, errorsFile: *errorsFile})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := rep.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	st, err := store.Open(ctx, c.index, store.Options{Create: true, Analysis: analysis, Location: loc, DiskReserve: c.reserve.bytes})
 	if err != nil {
 		return err
 	}
@@ -75,82 +90,42 @@ Flags:
 	if st.AnalysisStale() {
 		fmt.Fprintf(stderr, "note: %s was built with another dictionary or other stop words than --dict %q has; new articles are analysed as the rest of the index until \"wensou reindex --index %s\"\n", c.index, c.dict, c.index)
 	}
-	// Writes go straight to the live generation: no rebuild can run
-	// meanwhile, as the store holds it.
-	return st.With(func(ix *index.Index) error {
-		return indexInto(ctx, ix, paths, *doSync, ingestConfig{
-			loc: loc, batch: *batch, maxBody: *maxBody,
-			progress: !*quiet && isTerminal(stderr),
-		}, stdout, stderr)
-	})
+	// Writes go through the store, which carries them into the new
+	// generation of a rebuild running meanwhile (wensou reindex PATH...).
+	cfg := ingestConfig{loc: loc, batch: *batch, maxBody: *maxBody, total: total, prog: prog, rep: rep}
+	if *doSync {
+		return syncInto(ctx, st, paths, cfg, stdout, stderr)
+	}
+	return ingestInto(ctx, st, paths, cfg, stdout)
 }
 
-// indexInto indexes or (doSync) syncs paths into ix.
-func indexInto(ctx context.Context, ix *index.Index, paths []string, doSync bool, cfg ingestConfig, stdout, stderr io.Writer) error {
-	var rejected int
-	var ierr error
-	if doSync {
-		// As ingest does: rejected records and warnings on stderr as they
-		// come, progress on a terminal, a summary line at the end.
-		total := store.InputSize(paths)
-		prog := newProgress(stderr, total, cfg.progress)
-		st, err := ix.Sync(ctx, paths, index.IngestOptions{
-			Article:   article.Options{Location: cfg.loc, MaxBodyBytes: cfg.maxBody},
-			BatchSize: cfg.batch,
-			OnRecord:  reportRecords(prog, stderr),
-			OnBatch:   func(st index.IngestStats) { prog.indexed(st.Indexed) },
-		})
-		prog.clear()
-		for _, k := range st.Kept {
-			fmt.Fprintf(stderr, "%s: warning: kept %s indexed articles not read from it, as it has rejected records\n", k.File, fmtCount(k.Articles))
-		}
-		status := "synced"
-		if err != nil && !errors.Is(err, index.ErrUnreadable) {
-			status = "stopped after syncing"
-		}
-		n := st.Added + st.Updated + st.Unchanged
-		secs, mb := st.Elapsed.Seconds(), float64(total)/1e6
-		fmt.Fprintf(stdout, "%s %s articles: added %s, updated %s, deleted %s, unchanged %s, rejected %s, warned %s in %.1fs: %.0f docs/s, %.2f MB/s (%.1f MB read), peak memory %d MB\n",
-			status, fmtCount(n), fmtCount(st.Added), fmtCount(st.Updated), fmtCount(st.Deleted), fmtCount(st.Unchanged),
-			fmtCount(st.Rejected), fmtCount(st.Warned), secs,
-			float64(n)/max(secs, 1e-9), mb/max(secs, 1e-9), mb, peakRSSMB())
-		rejected, ierr = st.Rejected, err
-	} else {
-		st, err := ingest(ctx, ix, paths, cfg, stdout, stderr)
-		rejected, ierr = st.Rejected, err
-	}
-	if ierr != nil {
-		return ierr
-	}
-	if rejected > 0 {
-		return errRejected
-	}
-	return nil
-}
-
+// ingestConfig is how index and index --sync read and report.
 type ingestConfig struct {
-	loc      *time.Location
-	batch    int
-	maxBody  int
-	progress bool
+	loc     *time.Location
+	batch   int
+	maxBody int
+	total   int64 // bytes of the input files
+	prog    *progress
+	rep     *reporter
 }
 
-// ingest indexes paths into ix, reporting each rejected record and
-// warning on stderr as file:line: reason, progress on a terminal, and a
-// summary line at the end.
-func ingest(ctx context.Context, ix *index.Index, paths []string, cfg ingestConfig, stdout, stderr io.Writer) (index.IngestStats, error) {
-	total := store.InputSize(paths)
-	prog := newProgress(stderr, total, cfg.progress)
-	opts := index.IngestOptions{
+func (cfg ingestConfig) options() index.IngestOptions {
+	return index.IngestOptions{
 		Article:   article.Options{Location: cfg.loc, MaxBodyBytes: cfg.maxBody},
 		BatchSize: cfg.batch,
-		OnRecord:  reportRecords(prog, stderr),
-		OnBatch:   func(st index.IngestStats) { prog.indexed(st.Indexed) },
+		OnRecord:  cfg.rep.record,
+		OnBatch:   func(st index.IngestStats) { cfg.prog.indexed(st.Indexed) },
 	}
-	st, err := ix.Ingest(ctx, paths, opts)
-	prog.clear()
+}
+
+// ingestInto indexes paths into w, with progress on a terminal, rejected
+// records and warnings reported as file:line: reason, and a summary at
+// the end.
+func ingestInto(ctx context.Context, w index.Writer, paths []string, cfg ingestConfig, stdout io.Writer) error {
+	st, err := index.Ingest(ctx, w, paths, cfg.options())
+	cfg.rep.summary()
 	secs := st.Elapsed.Seconds()
-	mb := float64(total) / 1e6
+	mb := float64(cfg.total) / 1e6
 	status := "indexed"
 	if err != nil {
 		status = "stopped after indexing"
@@ -158,30 +133,37 @@ func ingest(ctx context.Context, ix *index.Index, paths []string, cfg ingestConf
 	fmt.Fprintf(stdout, "%s %s articles, rejected %s, warned %s in %.1fs: %.0f docs/s, %.2f MB/s (%.1f MB read), peak memory %d MB\n",
 		status, fmtCount(st.Indexed), fmtCount(st.Rejected), fmtCount(st.Warned), secs,
 		float64(st.Indexed)/max(secs, 1e-9), mb/max(secs, 1e-9), mb, peakRSSMB())
-	return st, err
+	return rejectedOr(err, st.Rejected)
 }
 
-// reportRecords returns an [index.IngestOptions.OnRecord] that moves the
-// progress display (by bytes read) and reports each rejected record and
-// warning on stderr as file:line: reason.
-func reportRecords(prog *progress, stderr io.Writer) func(article.Record) {
-	var doneFiles, curSize int64
-	var curFile string
-	return func(r article.Record) {
-		if r.File != curFile {
-			doneFiles += curSize
-			curFile, curSize = r.File, fileSize(r.File)
-		}
-		prog.read(doneFiles + min(r.Offset, curSize))
-		if p := r.Problem(); p != "" {
-			prog.clear()
-			fmt.Fprintln(stderr, p)
-		}
-		for _, w := range r.WarningLines() {
-			prog.clear()
-			fmt.Fprintln(stderr, w)
-		}
+// syncInto makes the index that w writes to match paths, reporting as
+// ingestInto does.
+func syncInto(ctx context.Context, w index.Writer, paths []string, cfg ingestConfig, stdout, stderr io.Writer) error {
+	st, err := index.Sync(ctx, w, paths, cfg.options())
+	cfg.rep.summary()
+	for _, k := range st.Kept {
+		fmt.Fprintf(stderr, "%s: warning: kept %s indexed articles not read from it, as it has rejected records\n", k.File, fmtCount(k.Articles))
 	}
+	status := "synced"
+	if err != nil && !errors.Is(err, index.ErrUnreadable) {
+		status = "stopped after syncing"
+	}
+	n := st.Added + st.Updated + st.Unchanged
+	secs, mb := st.Elapsed.Seconds(), float64(cfg.total)/1e6
+	fmt.Fprintf(stdout, "%s %s articles: added %s, updated %s, deleted %s, unchanged %s, rejected %s, warned %s in %.1fs: %.0f docs/s, %.2f MB/s (%.1f MB read), peak memory %d MB\n",
+		status, fmtCount(n), fmtCount(st.Added), fmtCount(st.Updated), fmtCount(st.Deleted), fmtCount(st.Unchanged),
+		fmtCount(st.Rejected), fmtCount(st.Warned), secs,
+		float64(n)/max(secs, 1e-9), mb/max(secs, 1e-9), mb, peakRSSMB())
+	return rejectedOr(err, st.Rejected)
+}
+
+// rejectedOr is a command's result: err, or errRejected when records
+// were rejected.
+func rejectedOr(err error, rejected int) error {
+	if err == nil && rejected > 0 {
+		return errRejected
+	}
+	return err
 }
 
 func fileSize(path string) int64 {

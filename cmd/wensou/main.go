@@ -2,20 +2,49 @@
 //
 // Usage:
 //
-//	wensou index   [--index DIR] [--tz ZONE] [--batch N] [--max-body BYTES] PATH...
+//	wensou serve   [--index DIR] [--addr 127.0.0.1:8080] [--admin-key KEY] [--cors-origins LIST]
+//	               [--trusted-proxies LIST] [--max-body BYTES] [--search-timeout DURATION]
+//	               [--log-format text|json] [--sources LIST] [--samples DIR] [--dict DIR] [--tz ZONE]
+//	               [--disk-reserve SIZE]
+//	wensou index   [--index DIR] [--sync] [--dict DIR] [--tz ZONE] [--batch N] [--max-body BYTES]
+//	               [--quiet] [--errors FILE] [--disk-reserve SIZE] PATH...
+//	wensou reindex [--index DIR] [--dict DIR] [--tz ZONE] [--batch N] [--max-body BYTES]
+//	               [--quiet] [--errors FILE] [--disk-reserve SIZE] [PATH...]
 //	wensou search  [--index DIR] [--author A]... [--tag T]... [--from DATE] [--to DATE]
-//	               [--sort relevance|newest|oldest] [--page N] [--size N] [--json] QUERY
-//	wensou analyze [--mode index|query] [--json] TEXT
+//	               [--sort relevance|newest|oldest] [--page N] [--size N] [--json]
+//	               [--samples DIR] [--dict DIR] [--tz ZONE] [--disk-reserve SIZE] QUERY
+//	wensou analyze [--mode index|query] [--dict DIR] [--json] TEXT
+//	wensou load    [--url URL] [--queries FILE] [-c CLIENTS] [-d DURATION] [--warmup DURATION]
+//	               [--params "size=10"] [--json]
+//
+// serve answers the search page at / and the JSON API under /api, opening
+// (or building) the index in the background. index adds the articles of
+// files and directories (JSON Lines, JSON, .txt, .md); with --sync it
+// makes the index match them. reindex builds a complete new index beside
+// the live one, from PATHs or from the articles stored in the live one,
+// and switches to it. search prints ranked results with highlights and
+// facets. analyze shows how text is split into words. load measures a
+// running server with a list of queries. "wensou COMMAND -h" describes a
+// command's flags.
+//
+// index and reindex print the first rejected records and warnings as they
+// come (none with --quiet), then their count by reason; --errors FILE gets
+// every one, one "file:line: reason" per line.
 //
 // Flags may come before or after the positional arguments. A word that
 // starts with "-" and is not a flag of the command, such as the query's
 // -word (exclude word), is a positional argument; after "--" everything
 // is.
 //
-// The index lives in data/index.bleve unless --index or WENSOU_INDEX says
-// otherwise. When it does not exist yet, search builds it from the sample
-// articles in data/articles (WENSOU_SAMPLES). Every flag falls back to a
-// WENSOU_* environment variable named after it.
+// The index lives in data/index.bleve unless --index says otherwise, and
+// the dictionary in data/dict unless --dict does. When the index does not
+// exist yet, search and serve build it from the sample articles in
+// data/articles (--samples). Every flag falls back to a WENSOU_*
+// environment variable named after it (--max-body is WENSOU_MAX_BODY);
+// WENSOU_LOG_LEVEL sets the log level.
+//
+// Exit status: 0 on success, 1 when some input was rejected or the command
+// failed, 2 for a mistake in the command line, 130 when interrupted.
 package main
 
 import (

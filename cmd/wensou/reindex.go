@@ -13,13 +13,14 @@ import (
 	"github.com/wensou/wensou/index/store"
 )
 
-func runReindex(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) error {
+func runReindex(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
 	var c commonFlags
 	c.register(fs)
 	batch := fs.Int("batch", 1000, "articles per index batch")
 	maxBody := fs.Int("max-body", 2<<20, "reject articles whose body is longer than this many bytes")
-	quiet := fs.Bool("quiet", false, "no progress display")
+	quiet := fs.Bool("quiet", false, quietFlagUsage)
+	errorsFile := fs.String("errors", "", errorsFlagUsage)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: wensou reindex [flags] [PATH...]
 
@@ -30,6 +31,10 @@ live index, so that a new analyzer, dictionary or stop-word list applies
 to them. Searches keep being answered meanwhile, and a running wensou
 serve switches to the new index by itself. Writes made through the API
 during the rebuild are carried over.
+
+The first rejected records and warnings are printed as they come (none
+with --quiet), and at the end their count by reason; --errors FILE gets
+every one.
 
 Flags:
 `, strings.Join(article.Formats(), " "))
@@ -53,8 +58,21 @@ Flags:
 	if err != nil {
 		return err
 	}
+	// The errors file first: a mistake in --errors leaves the index
+	// untouched.
+	total := article.Size(paths)
+	prog := newProgress(stderr, total, !*quiet && isTerminal(stderr))
+	rep, err := newReporter(stderr, prog, reporterOptions{quiet: *quiet, errorsFile: *errorsFile})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := rep.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
 	st, err := store.Open(ctx, c.index, store.Options{
-		Create: len(paths) > 0, Analysis: analysis, Location: loc,
+		Create: len(paths) > 0, Analysis: analysis, Location: loc, DiskReserve: c.reserve.bytes,
 		// A running server keeps the live index open: rebuilding from
 		// files works beside it. Reading the stored articles of an index
 		// from an older wensou is what a rebuild is for.
@@ -69,13 +87,11 @@ Flags:
 	if err != nil {
 		return err
 	}
-	total := store.InputSize(paths)
-	prog := newProgress(stderr, total, !*quiet && isTerminal(stderr))
 	opts := store.RebuildOptions{
 		Ingest: index.IngestOptions{
 			Article:   article.Options{Location: loc, MaxBodyBytes: *maxBody},
 			BatchSize: *batch,
-			OnRecord:  reportRecords(prog, stderr),
+			OnRecord:  rep.record,
 		},
 		OnProgress: func(p store.Progress) {
 			if p.Source == "stored" {
@@ -85,7 +101,7 @@ Flags:
 		},
 	}
 	p, rerr := st.Rebuild(ctx, paths, opts)
-	prog.clear()
+	rep.summary()
 	if cerr := st.Close(); cerr != nil && rerr == nil {
 		rerr = cerr
 	}

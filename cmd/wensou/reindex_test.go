@@ -170,3 +170,72 @@ func TestSearch_SeparateProcess(t *testing.T) {
 		t.Fatalf("wensou search in its own process: %v\n%s", err, out)
 	}
 }
+
+// TestReindex_IndexMeanwhile runs wensou index in its own process while
+// wensou reindex PATH... runs in another: the article it indexed is in the
+// index after the rebuild switches generations (it used to be lost).
+func TestReindex_IndexMeanwhile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a large index")
+	}
+	dir := buildIndex(t, "../../data/articles")
+	big := writeArticles(t, 20000)
+	extra := filepath.Join(t.TempDir(), "x.jsonl")
+	if err := os.WriteFile(extra, []byte(`{"id":"meanwhile","title":"重建期间写入的斑马文章","body":"A zebra article indexed during the rebuild."}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	rebuild := wensouProcess(t, "reindex", "--quiet", "--index", dir, "../../data/articles", big)
+	var out strings.Builder
+	rebuild.Stdout, rebuild.Stderr = &out, &out
+	if err := rebuild.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- rebuild.Wait() }()
+	t.Cleanup(func() {
+		rebuild.Process.Kill()
+		<-done
+	})
+	// Once the rebuild has read part of its files.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		raw, _ := os.ReadFile(filepath.Join(dir, "rebuild.json"))
+		var p struct {
+			Running bool `json:"running"`
+			Done    int  `json:"done"`
+		}
+		if json.Unmarshal(raw, &p) == nil && p.Running && p.Done > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the rebuild did not start in 2 minutes: %s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	index := wensouProcess(t, "index", "--index", dir, extra)
+	indexOut, err := index.CombinedOutput()
+	if err != nil || !strings.Contains(string(indexOut), "indexed 1 articles") {
+		t.Fatalf("wensou index during the rebuild: %v\n%s", err, indexOut)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the rebuild finished before the index command (%v): make it longer\n%s", err, out.String())
+	default:
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("reindex: %v\n%s", err, out.String())
+	}
+	done <- nil // for the cleanup
+	if !strings.Contains(out.String(), "now live") {
+		t.Fatalf("reindex did not switch: %s", out.String())
+	}
+	res := searchJSON(t, dir, "斑马")
+	if !slices.Contains(hitIDs(res), "meanwhile") {
+		t.Errorf("after the rebuild, search 斑马 = %v, want the article indexed meanwhile", hitIDs(res))
+	}
+	if res := searchJSON(t, dir, "--size", "1", ""); res.Total != 20000+45+1 {
+		t.Errorf("after the rebuild: %d articles, want %d (the files and the one indexed meanwhile)", res.Total, 20000+45+1)
+	}
+}

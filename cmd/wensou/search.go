@@ -86,7 +86,7 @@ Flags:
 	if err != nil {
 		return err
 	}
-	st, err := openOrBuild(ctx, storeConfig{dir: c.index, samples: *samples, loc: loc, analysis: analysis}, stderr)
+	st, err := openOrBuild(ctx, storeConfig{dir: c.index, samples: *samples, loc: loc, analysis: analysis, reserve: c.reserve.bytes}, stderr)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ Flags:
 	if st.AnalysisStale() {
 		fmt.Fprintf(stderr, "note: %s was built with another dictionary or other stop words than --dict %q has; run \"wensou reindex --index %s\" to apply them\n", c.index, c.dict, c.index)
 	}
-	res, err := st.Search(ctx, req)
+	res, err := search.New(st, search.Options{}).Search(ctx, req)
 	var qe *search.QueryError
 	if errors.As(err, &qe) {
 		return usagef("cannot read the query: %v", qe)
@@ -129,6 +129,7 @@ type storeConfig struct {
 	dir, samples string
 	loc          *time.Location
 	analysis     zh.Options
+	reserve      int64 // store.Options.DiskReserve
 	watch        bool
 }
 
@@ -137,7 +138,7 @@ type storeConfig struct {
 // build is a rebuild into a new store, so one that fails or is
 // interrupted leaves nothing the next run would take for an index.
 func openOrBuild(ctx context.Context, cfg storeConfig, stderr io.Writer) (*store.Store, error) {
-	opts := store.Options{Analysis: cfg.analysis, Location: cfg.loc, Watch: cfg.watch}
+	opts := store.Options{Analysis: cfg.analysis, Location: cfg.loc, DiskReserve: cfg.reserve, Watch: cfg.watch}
 	st, err := store.Open(ctx, cfg.dir, opts)
 	if !errors.Is(err, index.ErrNotExist) {
 		return st, err
@@ -153,12 +154,20 @@ func openOrBuild(ctx context.Context, cfg storeConfig, stderr io.Writer) (*store
 	if err != nil {
 		return nil, err
 	}
+	rep, err := newReporter(stderr, nil, reporterOptions{})
+	if err != nil {
+		return nil, errors.Join(err, st.Close())
+	}
 	p, err := st.Rebuild(ctx, []string{cfg.samples}, store.RebuildOptions{
 		Ingest: index.IngestOptions{
 			Article:  article.Options{Location: cfg.loc},
-			OnRecord: reportRecords(newProgress(stderr, 0, false), stderr),
+			OnRecord: rep.record,
 		},
 	})
+	rep.summary()
+	if cerr := rep.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
 	if err != nil {
 		if cerr := st.Close(); cerr == nil && !existed {
 			// Nothing was live: leave no directory a later run would

@@ -14,6 +14,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/wensou/wensou/index/store"
+	"github.com/wensou/wensou/search"
 	"github.com/wensou/wensou/server"
 )
 
@@ -98,12 +100,12 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 
 	// Open (or, on a fresh clone, build) the index while already
 	// answering: until it is ready, searches get 503.
-	st, err := openOrBuild(ctx, storeConfig{dir: c.index, samples: *samples, loc: loc, analysis: analysis, watch: true}, stderr)
+	st, err := openOrBuild(ctx, storeConfig{dir: c.index, samples: *samples, loc: loc, analysis: analysis, reserve: c.reserve.bytes, watch: true}, stderr)
 	if err != nil {
 		shutdown(hs, log)
 		return err
 	}
-	srv.SetBackend(st)
+	srv.SetBackend(backend{Store: st, Searcher: search.New(st, search.Options{})})
 	n, err := st.Count()
 	if err != nil {
 		log.Warn("count articles", "err", err)
@@ -134,6 +136,15 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	log.Info("stopped")
 	return err
 }
+
+// backend is what the server serves: the store reads and writes
+// articles and rebuilds; the searcher searches its live index.
+type backend struct {
+	*store.Store
+	*search.Searcher
+}
+
+var _ server.Backend = backend{}
 
 // shutdown stops accepting requests and waits, within a bound, for the
 // ones in flight.

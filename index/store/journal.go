@@ -26,6 +26,30 @@ type entry struct {
 	IDs      []string       `json:"ids,omitempty"`
 }
 
+// ids returns the ids of the articles e writes.
+func (e entry) ids() []string {
+	if e.Op == "delete" {
+		return e.IDs
+	}
+	ids := make([]string, len(e.Articles))
+	for i, d := range e.Articles {
+		ids[i] = d.ID
+	}
+	return ids
+}
+
+// size estimates the bytes of e in the journal.
+func (e entry) size() int64 {
+	n := int64(64)
+	for _, id := range e.IDs {
+		n += int64(len(id)) + 3
+	}
+	for _, d := range e.Articles {
+		n += int64(len(d.ID)+len(d.Title)+len(d.Body)+len(d.URL)+len(d.Origin)) + 128
+	}
+	return n
+}
+
 // journaledDoc is an article with the fields article's JSON leaves out.
 type journaledDoc struct {
 	ID      string     `json:"id"`

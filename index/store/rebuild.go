@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,7 +17,7 @@ import (
 // RebuildOptions configures [Store.Rebuild].
 type RebuildOptions struct {
 	// Ingest configures reading files (time zone, body limit, batches).
-	// Its OnRecord and OnBatch hooks are called as by [index.Index.Ingest].
+	// Its OnRecord and OnBatch hooks are called as by [index.Ingest].
 	Ingest index.IngestOptions
 	// OnProgress, when set, is called after each batch.
 	OnProgress func(Progress)
@@ -329,7 +327,7 @@ func announce(f *os.File, name string) error {
 }
 
 func (st *Store) fillFromFiles(ctx context.Context, ix *index.Index, paths []string, opts RebuildOptions, p *Progress) error {
-	size := InputSize(paths)
+	size := article.Size(paths)
 	io := opts.Ingest
 	var doneFiles, curSize int64
 	var curFile string
@@ -355,14 +353,8 @@ func (st *Store) fillFromFiles(ctx context.Context, ix *index.Index, paths []str
 			onRecord(r)
 		}
 	}
-	onBatch := io.OnBatch
-	io.OnBatch = func(s index.IngestStats) {
-		st.rebuild.mu.Lock()
-		p.Done = s.Indexed
-		secs := s.Elapsed.Seconds()
-		if secs > 0 {
-			p.Rate = float64(s.Indexed) / secs
-		}
+	io.OnBatch = st.progressUpdater(opts, p, func(p *Progress, secs float64) {
+		// Estimated from the bytes read of the files.
 		if p.Read > 0 && size > 0 {
 			p.Total = max(p.Done, int(float64(p.Done)*float64(size)/float64(p.Read)))
 			if p.Read < size {
@@ -371,17 +363,8 @@ func (st *Store) fillFromFiles(ctx context.Context, ix *index.Index, paths []str
 				p.ETASeconds = 0
 			}
 		}
-		snap := *p
-		st.rebuild.mu.Unlock()
-		st.publish(snap)
-		if onBatch != nil {
-			onBatch(s)
-		}
-		if opts.OnProgress != nil {
-			opts.OnProgress(snap)
-		}
-	}
-	s, err := ix.Ingest(ctx, paths, io)
+	})
+	s, err := index.Ingest(ctx, ix, paths, io)
 	st.rebuild.mu.Lock()
 	p.Done, p.Total = s.Indexed, s.Indexed
 	st.rebuild.mu.Unlock()
@@ -401,105 +384,40 @@ func (st *Store) fillFromStored(ctx context.Context, ix *index.Index, opts Rebui
 	if err != nil {
 		return err
 	}
-	batchSize := opts.Ingest.BatchSize
-	if batchSize <= 0 {
-		batchSize = 1000
-	}
-	start := time.Now()
 	st.rebuild.mu.Lock()
 	p.Total = int(total)
 	st.rebuild.mu.Unlock()
-	// Writers as the lanes of index.Ingest (two by default: one builds a
-	// segment while the other analyses). Every id comes once, so order
-	// does not matter.
-	lanes := opts.Ingest.Lanes
-	if lanes <= 0 {
-		lanes = 2
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	batches := make(chan []article.Article, 1)
-	errs := make(chan error, lanes)
-	var wg sync.WaitGroup
-	for range lanes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range batches {
-				if err := ix.Put(ctx, b); err != nil {
-					errs <- err
-					cancel()
-					for range batches {
-					}
-					return
-				}
-				st.rebuild.mu.Lock()
-				p.Done += len(b)
-				p.Rate = float64(p.Done) / max(time.Since(start).Seconds(), 1e-9)
-				p.Total = max(p.Total, p.Done)
-				p.ETASeconds = float64(p.Total-p.Done) / max(p.Rate, 1e-9)
-				snap := *p
-				st.rebuild.mu.Unlock()
-				st.publish(snap)
-				if opts.OnProgress != nil {
-					opts.OnProgress(snap)
-				}
-			}
-		}()
-	}
-	var batch []article.Article
-	err = g.ix.Scan(ctx, func(a article.Article) error {
-		batch = append(batch, a)
-		if len(batch) < batchSize {
-			return nil
-		}
-		select {
-		case batches <- batch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		batch = nil
-		return nil
+	io := opts.Ingest
+	io.OnBatch = st.progressUpdater(opts, p, func(p *Progress, _ float64) {
+		p.Total = max(p.Total, p.Done)
+		p.ETASeconds = float64(p.Total-p.Done) / max(p.Rate, 1e-9)
 	})
-	if err == nil && len(batch) > 0 {
-		select {
-		case batches <- batch:
-		case <-ctx.Done():
-			err = ctx.Err()
-		}
-	}
-	close(batches)
-	wg.Wait()
-	close(errs)
-	if werr := <-errs; werr != nil {
-		return werr
-	}
+	// Every id comes once, so the lanes' order does not matter.
+	_, err = index.WriteAll(ctx, ix, g.ix.Scan, io)
 	return err
 }
 
-// InputSize sums the sizes of the files that reading paths would read.
-func InputSize(paths []string) int64 {
-	var n int64
-	for _, p := range paths {
-		_ = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return nil // reported by the reader
-			}
-			if d.IsDir() {
-				if path != p && len(d.Name()) > 1 && d.Name()[0] == '.' {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if slices.Contains(article.Formats(), strings.ToLower(filepath.Ext(path))) || path == p {
-				if info, err := d.Info(); err == nil {
-					n += info.Size()
-				}
-			}
-			return nil
-		})
+// progressUpdater returns the OnBatch of a rebuild's writes: it moves p
+// (estimate fills in the total and ETA), publishes it, and calls the
+// hooks of opts.
+func (st *Store) progressUpdater(opts RebuildOptions, p *Progress, estimate func(p *Progress, secs float64)) func(index.IngestStats) {
+	onBatch := opts.Ingest.OnBatch
+	return func(s index.IngestStats) {
+		st.rebuild.mu.Lock()
+		p.Done = s.Indexed
+		secs := s.Elapsed.Seconds()
+		p.Rate = float64(s.Indexed) / max(secs, 1e-9)
+		estimate(p, secs)
+		snap := *p
+		st.rebuild.mu.Unlock()
+		st.publish(snap)
+		if onBatch != nil {
+			onBatch(s)
+		}
+		if opts.OnProgress != nil {
+			opts.OnProgress(snap)
+		}
 	}
-	return n
 }
 
 func fileSize(path string) int64 {

@@ -1,24 +1,3 @@
-// Package store keeps an article index as a directory of generations, so
-// that a whole collection can be rebuilt beside the live index and
-// switched to atomically while searches and writes go on.
-//
-// A store directory holds:
-//
-//	CURRENT          the live generation (JSON), replaced by rename
-//	gen-000007/      the live index (a bleve index, see package index)
-//	gen-000007.lock  flock held by the process that has gen-000007 open
-//	gen-000008/      a rebuild in progress, with its lock held
-//	gen-000008.journal  writes made to the live index during that rebuild
-//	rebuild.lock     flock held by the process rebuilding
-//
-// Locks are flocks, which the kernel releases when a process dies, so a
-// rebuild killed at any point leaves a directory and a journal nobody
-// holds: the next [Open] removes them, and the live index never changed.
-// Every write is made to the live index first and, while a rebuild runs,
-// then appended to the rebuild's journal, which the rebuild applies to the
-// new index before it writes CURRENT; the process serving the live index
-// applies what came after when it switches. A write is acknowledged only
-// when both are durable, so none is lost to the switch.
 package store
 
 import (
@@ -36,7 +15,6 @@ import (
 	"github.com/wensou/wensou/index"
 	"github.com/wensou/wensou/index/article"
 	"github.com/wensou/wensou/index/zh"
-	"github.com/wensou/wensou/search"
 )
 
 // Errors returned by this package, besides those of package index.
@@ -64,8 +42,9 @@ type Options struct {
 	Analysis zh.Options
 	// Location is the time zone of dates; default Asia/Shanghai.
 	Location *time.Location
-	// Search configures the searchers.
-	Search search.Options
+	// DiskReserve is the free space writes leave for merges and
+	// journals; see [index.Options.DiskReserve].
+	DiskReserve int64
 	// Watch makes the store follow CURRENT: when another process (wensou
 	// reindex) switches generations, this one switches too, within
 	// WatchInterval (default 500 ms).
@@ -91,9 +70,12 @@ type Store struct {
 	opts Options
 	log  *slog.Logger
 
-	// wmu serializes writes and generation switches.
-	wmu sync.Mutex
-	cur atomic.Pointer[generation]
+	// wmu is held for reading by writes and for writing by generation
+	// switches; order serializes the writes of one article.
+	wmu   sync.RWMutex
+	order writeOrder
+	jmu   sync.Mutex // serializes journal appends
+	cur   atomic.Pointer[generation]
 	// busy: another process has the live generation open (AllowBusy).
 	busy bool
 
@@ -101,15 +83,16 @@ type Store struct {
 
 	stop chan struct{}
 	wg   sync.WaitGroup
+	// watchErr is the watcher's last error, logged when it changes.
+	watchErr string
 }
 
-// generation is an open index with its searcher. Readers hold mu for
-// reading while they use it; retiring it takes mu for writing, so it is
-// closed only after the last of them is done.
+// generation is an open index. Readers hold mu for reading while they
+// use it; retiring it takes mu for writing, so it is closed only after
+// the last of them is done.
 type generation struct {
 	name   string
 	ix     *index.Index
-	s      *search.Searcher
 	lockF  *os.File
 	mu     sync.RWMutex
 	closed bool
@@ -187,22 +170,19 @@ func (st *Store) create(ctx context.Context) error {
 		unlock(lockF)
 		return err
 	}
-	g, err := st.newGeneration(name, ix, lockF)
-	if err == nil {
-		err = writeCurrent(st.dir, pointer{Generation: name})
-	}
-	if err != nil {
+	if err := writeCurrent(st.dir, pointer{Generation: name}); err != nil {
 		ix.Close()
 		unlock(lockF)
 		return err
 	}
-	st.cur.Store(g)
+	st.cur.Store(&generation{name: name, ix: ix, lockF: lockF})
 	return nil
 }
 
 func (st *Store) indexOptions(name string, create bool) index.Options {
 	return index.Options{Path: filepath.Join(st.dir, name), Create: create, Analysis: st.opts.Analysis,
-		Location: st.opts.Location, Logger: st.opts.Logger, AllowIncompatible: st.opts.AllowIncompatible}
+		Location: st.opts.Location, Logger: st.opts.Logger, AllowIncompatible: st.opts.AllowIncompatible,
+		DiskReserve: st.opts.DiskReserve}
 }
 
 // openGen opens the generation p names and applies the rest of its
@@ -240,21 +220,7 @@ func (st *Store) openGen(ctx context.Context, p pointer) (*generation, error) {
 	if n > 0 {
 		st.log.Info("applied writes made during the rebuild", "generation", p.Generation, "writes", n)
 	}
-	g, err := st.newGeneration(p.Generation, ix, lockF)
-	if err != nil {
-		ix.Close()
-		unlock(lockF)
-		return nil, err
-	}
-	return g, nil
-}
-
-func (st *Store) newGeneration(name string, ix *index.Index, lockF *os.File) (*generation, error) {
-	s, err := search.New(ix, st.opts.Search)
-	if err != nil {
-		return nil, err
-	}
-	return &generation{name: name, ix: ix, s: s, lockF: lockF}, nil
+	return &generation{name: p.Generation, ix: ix, lockF: lockF}, nil
 }
 
 // claimGen reserves the next generation number by creating and locking
@@ -336,7 +302,10 @@ func (st *Store) acquire() (*generation, error) {
 	}
 }
 
-// With calls fn with the live index, which stays open until fn returns.
+// With calls fn with the live index, which stays open until fn returns:
+// searches read it so. Writes go through the store ([Store.Put],
+// [Store.Delete], or [index.Ingest] and [index.Sync] with the store as
+// their [index.Writer]), never through the index it lends.
 func (st *Store) With(fn func(*index.Index) error) error {
 	g, err := st.acquire()
 	if err != nil {
@@ -346,15 +315,7 @@ func (st *Store) With(fn func(*index.Index) error) error {
 	return fn(g.ix)
 }
 
-// Search runs a search on the live generation.
-func (st *Store) Search(ctx context.Context, req search.Request) (*search.Result, error) {
-	g, err := st.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer g.mu.RUnlock()
-	return g.s.Search(ctx, req)
-}
+var _ index.Writer = (*Store)(nil)
 
 // Get returns a stored article.
 func (st *Store) Get(ctx context.Context, id string) (article.Article, error) {
@@ -418,7 +379,8 @@ func (st *Store) Put(ctx context.Context, arts []article.Article) error {
 	return st.write(ctx, e, func(ix *index.Index) error { return ix.Put(ctx, arts) })
 }
 
-// Delete removes articles by id.
+// Delete removes articles by id, in the live index and in the new index
+// of a rebuild running meanwhile.
 func (st *Store) Delete(ctx context.Context, ids ...string) error {
 	if len(ids) == 0 {
 		return nil
@@ -427,38 +389,129 @@ func (st *Store) Delete(ctx context.Context, ids ...string) error {
 }
 
 // write applies a write to the live generation, then records it in the
-// journal of the rebuild running, if one is.
+// journal of the rebuild running, if one is. Every write to the store
+// comes here: the API's, and the batches of wensou index and its --sync.
 //
 // The order matters. The write goes to the index before the journal is
 // looked for, so a rebuild that starts after the look began after the
 // write and reads it from the live index. A rebuild that finishes between
 // the write and the look has already written CURRENT: then the write is
-// applied again, to the generation it switched to.
+// applied again, to the generation it switched to. Writes of one article
+// are serialized (order), so the journal has them in the order the live
+// index got them; writes of other articles run at once, as the lanes of
+// an ingest do.
 func (st *Store) write(ctx context.Context, e entry, apply func(*index.Index) error) error {
-	st.wmu.Lock()
-	defer st.wmu.Unlock()
+	defer st.order.lock(e)()
 	for {
-		if err := st.follow(ctx); err != nil {
+		if err := st.followCurrent(ctx); err != nil {
 			return err
 		}
-		g := st.cur.Load()
-		if g == nil {
-			return ErrUnavailable
-		}
-		if err := apply(g.ix); err != nil {
+		done, err := st.writeLive(e, apply)
+		if done || err != nil {
 			return err
 		}
-		if target, ok := st.rebuildTarget(g.name); ok {
-			return appendJournal(filepath.Join(st.dir, target+journalSufix), e)
+	}
+}
+
+// writeLive applies a write to the live generation and journals it. It
+// reports done=false when CURRENT names another generation afterwards: a
+// rebuild switched meanwhile, and the write must go to its generation.
+func (st *Store) writeLive(e entry, apply func(*index.Index) error) (bool, error) {
+	st.wmu.RLock()
+	defer st.wmu.RUnlock()
+	g := st.cur.Load()
+	if g == nil {
+		return true, ErrUnavailable
+	}
+	if _, ok := st.rebuildTarget(g.name); ok {
+		// Check that the journal fits before the index changes.
+		if err := index.CheckDisk(st.dir, 2*e.size(), st.opts.DiskReserve); err != nil {
+			return true, err
 		}
-		p, err := readCurrent(st.dir)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", currentFile, err)
-		}
-		if p.Generation == g.name {
+	}
+	if err := apply(g.ix); err != nil {
+		return true, err
+	}
+	if target, ok := st.rebuildTarget(g.name); ok {
+		st.jmu.Lock()
+		defer st.jmu.Unlock()
+		return true, appendJournal(filepath.Join(st.dir, target+journalSufix), e)
+	}
+	p, err := readCurrent(st.dir)
+	if err != nil {
+		return true, st.currentError(err)
+	}
+	return p.Generation == g.name, nil
+}
+
+// followCurrent switches to the generation CURRENT names, if it is not
+// the one open.
+func (st *Store) followCurrent(ctx context.Context) error {
+	if p, err := readCurrent(st.dir); err == nil {
+		if g := st.cur.Load(); g != nil && g.name == p.Generation && !st.busy {
 			return nil
 		}
 	}
+	st.wmu.Lock()
+	defer st.wmu.Unlock()
+	return st.follow(ctx)
+}
+
+// currentError explains a failure to read CURRENT.
+func (st *Store) currentError(err error) error {
+	if errors.Is(err, os.ErrNotExist) && st.cur.Load() != nil {
+		// The live generation is open, but the directory lost its files.
+		return &index.StorageError{Path: st.dir, Kind: index.ErrGone, Err: err}
+	}
+	return fmt.Errorf("read %s: %w", currentFile, err)
+}
+
+// writeLanes is how many groups of article ids the store orders writes
+// in: as many as an ingest's default lanes, so that each lane's batches
+// hold one group and lanes do not wait for each other.
+const writeLanes = 2
+
+// writeOrder serializes writes that share an article's group.
+type writeOrder struct {
+	mu [writeLanes]sync.Mutex
+}
+
+// lock takes the groups of e's articles, in order, and returns the
+// function that releases them.
+func (o *writeOrder) lock(e entry) func() {
+	var groups [writeLanes]bool
+	for _, id := range e.ids() {
+		groups[index.Lane(id, writeLanes)] = true
+	}
+	for i, g := range groups {
+		if g {
+			o.mu[i].Lock()
+		}
+	}
+	return func() {
+		for i, g := range groups {
+			if g {
+				o.mu[i].Unlock()
+			}
+		}
+	}
+}
+
+// Health says whether the store can take writes: its live index's
+// health, or why there is none.
+func (st *Store) Health() index.Health {
+	g, err := st.acquire()
+	if err != nil {
+		return index.Health{Problem: err, FreeBytes: -1}
+	}
+	defer g.mu.RUnlock()
+	h := g.ix.Health()
+	if h.Problem == nil {
+		if _, err := os.Stat(filepath.Join(st.dir, currentFile)); err != nil {
+			h.Problem = st.currentError(err)
+		}
+	}
+	return h
 }
 
 // rebuildTarget returns the generation being built beside live, if any:
@@ -494,7 +547,7 @@ func (st *Store) follow(ctx context.Context) error {
 		return ErrUnavailable // a first build has not finished yet
 	}
 	if err != nil {
-		return fmt.Errorf("read %s: %w", currentFile, err)
+		return st.currentError(err)
 	}
 	old := st.cur.Load()
 	if old != nil && old.name == p.Generation {
@@ -550,8 +603,19 @@ func (st *Store) watch() {
 		st.wmu.Lock()
 		err := st.follow(context.Background())
 		st.wmu.Unlock()
+		// Log a failure once, not every interval: the index files
+		// removed, say, fail the same way until a restart.
+		msg := ""
 		if err != nil && !st.busy {
-			st.log.Warn("follow the live generation", "err", err)
+			msg = err.Error()
+		}
+		if msg != st.watchErr {
+			if msg != "" {
+				st.log.Warn("follow the live generation", "err", err)
+			} else {
+				st.log.Info("following the live generation again")
+			}
+			st.watchErr = msg
 		}
 	}
 }

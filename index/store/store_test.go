@@ -64,7 +64,7 @@ func mustPut(t *testing.T, st *Store, arts []article.Article) {
 
 func total(t *testing.T, st *Store, q string) int {
 	t.Helper()
-	res, err := st.Search(context.Background(), search.Request{Query: q})
+	res, err := search.New(st, search.Options{}).Search(context.Background(), search.Request{Query: q})
 	if err != nil {
 		t.Fatalf("Search(%q): %v", q, err)
 	}
@@ -199,7 +199,7 @@ func TestRebuild_ConcurrentSearchesAndWrites(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				res, err := st.Search(context.Background(), search.Request{Query: "职业教育", Authors: []string{"作者3"}})
+				res, err := search.New(st, search.Options{}).Search(context.Background(), search.Request{Query: "职业教育", Authors: []string{"作者3"}})
 				searches.Add(1)
 				switch {
 				case err != nil:
@@ -339,6 +339,91 @@ func TestRebuild_OtherProcess(t *testing.T) {
 			t.Fatalf("put: %v", err)
 		}
 		ids = append(ids, a.ID)
+	}
+}
+
+// TestRebuild_IngestDuringRebuildFromFiles is wensou index in one process
+// while wensou reindex PATH... runs in another: the rebuild leaves the
+// live index free, the index command writes through its own store, and
+// what it wrote (an ingest, a delete) is in the new generation, though
+// its process ended before the switch.
+func TestRebuild_IngestDuringRebuildFromFiles(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "ix")
+	first, err := Open(context.Background(), dir, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, first, synthetic("old", 20))
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	writeJSONL := func(name string, arts []article.Article) string {
+		var lines []byte
+		for _, a := range arts {
+			raw, _ := json.Marshal(map[string]any{"id": a.ID, "title": a.Title, "body": a.Body, "author": a.Authors})
+			lines = append(append(lines, raw...), '\n')
+		}
+		path := filepath.Join(tmp, name)
+		if err := os.WriteFile(path, lines, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	files := writeJSONL("files.jsonl", synthetic("f", 3000))
+	extra := writeJSONL("x.jsonl", synthetic("x", 1))
+
+	rebuilder := openStore(t, dir, Options{SkipLive: true, AllowBusy: true})
+	started := make(chan struct{})
+	var once sync.Once
+	done := make(chan error, 1)
+	var p Progress
+	go func() {
+		var err error
+		p, err = rebuilder.Rebuild(context.Background(), []string{files}, RebuildOptions{
+			Ingest:     index.IngestOptions{BatchSize: 100, Lanes: 1},
+			OnProgress: func(Progress) { once.Do(func() { close(started) }) },
+		})
+		done <- err
+	}()
+	<-started
+
+	// wensou index x.jsonl, then a deletion through the same path.
+	writer, err := Open(context.Background(), dir, Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := index.Ingest(context.Background(), writer, []string{extra}, index.IngestOptions{})
+	if err != nil || st.Indexed != 1 {
+		t.Fatalf("ingest during the rebuild: %+v, %v", st, err)
+	}
+	if err := writer.Delete(context.Background(), "f-7"); err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the rebuild ended before the writes: %v; make it longer", err)
+	default:
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	after := openStore(t, dir, Options{})
+	if after.Generation() != p.Generation {
+		t.Fatalf("live generation %s, want the rebuilt %s", after.Generation(), p.Generation)
+	}
+	if _, err := after.Get(context.Background(), "x-0"); err != nil {
+		t.Errorf("article indexed during the rebuild: %v", err)
+	}
+	if _, err := after.Get(context.Background(), "f-7"); !errors.Is(err, index.ErrNotFound) {
+		t.Errorf("article deleted during the rebuild: err = %v, want not found", err)
+	}
+	if n, _ := after.Count(); n != 3000 {
+		t.Errorf("%d articles after the rebuild, want 3000 (the files, one more, one deleted)", n)
 	}
 }
 
