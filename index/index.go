@@ -158,6 +158,15 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	}
 
 	b, err := bleve.OpenUsing(path, ix.runtime(false))
+	if err != nil && !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		if st, serr := statDisk(path); serr == nil && st.readOnly {
+			// Served read-only: searches work, writes are refused
+			// until the file system is writable again.
+			if b, err = bleve.OpenUsing(path, ix.runtime(true)); err == nil {
+				ix.readOnly = true
+			}
+		}
+	}
 	switch {
 	case err == nil:
 		ix.b = b
@@ -606,9 +615,12 @@ func (ix *Index) apply(need int64, reserve bool, fill func(*bleve.Batch) error) 
 		ix.rollback(epoch)
 	}
 	ok, cause := w.outcome()
-	if ok {
+	switch {
+	case ok:
 		ix.fault.Store(nil)
 		return nil
+	case errors.Is(cause, ErrClosed):
+		return cause // closed meanwhile, not a fault of the disk
 	}
 	se := probe(ix.path, need, ix.reserve, cause)
 	ix.fault.Store(se)
@@ -631,11 +643,11 @@ func (ix *Index) writable(need int64, reserve bool) error {
 		return classify(ix.path, err)
 	}
 	ix.mu.RLock()
-	stuck := ix.b == nil && ix.broken != nil || ix.readOnly
+	stuck := (ix.b == nil && ix.broken != nil) || ix.readOnly
 	ix.mu.RUnlock()
 	if stuck {
 		ix.mu.Lock()
-		if ix.b == nil && ix.broken != nil || ix.readOnly {
+		if (ix.b == nil && ix.broken != nil) || ix.readOnly {
 			ix.reopenLocked()
 		}
 		ix.mu.Unlock()

@@ -41,7 +41,8 @@ func mountTmpfs(t *testing.T, size int64) string {
 	return dir
 }
 
-// remount changes the options of the tmpfs at dir (size=...).
+// remount changes the options of the tmpfs at dir (size=..., ro, rw: a
+// read-only remount works only while no file on it is open for writing).
 func remount(t *testing.T, dir, opts string) {
 	t.Helper()
 	if out, err := exec.Command("mount", "-o", "remount,"+opts, dir).CombinedOutput(); err != nil {
@@ -341,5 +342,35 @@ func TestIndex_FilesRemoved(t *testing.T) {
 	}
 	if h := ix.Health(); !errors.Is(h.Problem, ErrGone) {
 		t.Errorf("Health() = %+v, want ErrGone", h)
+	}
+}
+
+// TestIndex_OpenReadOnly opens an index on a file system that is
+// read-only already (a read-only volume): it answers, and takes writes
+// again once the file system is writable.
+func TestIndex_OpenReadOnly(t *testing.T) {
+	dir := mountTmpfs(t, 16<<20)
+	path := filepath.Join(dir, "ix")
+	ix := openTest(t, path)
+	if err := ix.Put(t.Context(), []article.Article{sample("a")}); err != nil {
+		t.Fatal(err)
+	}
+	closeTest(t, ix)
+	remount(t, dir, "ro")
+
+	ix = openTest(t, path)
+	defer func() { closeTest(t, ix) }()
+	if n, err := searchAll(ix); n != 1 || err != nil {
+		t.Errorf("search of an index opened read-only: %d, %v; want 1", n, err)
+	}
+	if err := ix.Put(t.Context(), []article.Article{sample("b")}); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Put on a read-only file system: error = %v, want ErrReadOnly", err)
+	}
+	remount(t, dir, "rw")
+	if err := ix.Put(t.Context(), []article.Article{sample("b")}); err != nil {
+		t.Fatalf("Put once writable: %v", err)
+	}
+	if n, err := searchAll(ix); n != 2 || err != nil {
+		t.Errorf("search: %d, %v; want 2", n, err)
 	}
 }

@@ -79,6 +79,9 @@ Flags:
 		}
 	}()
 	st, err := store.Open(ctx, c.index, store.Options{Create: true, Analysis: analysis, Location: loc, DiskReserve: c.reserve.bytes})
+	if errors.Is(err, index.ErrLocked) {
+		return fmt.Errorf("%w: a wensou serve holds it? write through its API (POST /api/articles) or stop it first", err)
+	}
 	if err != nil {
 		return err
 	}

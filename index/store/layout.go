@@ -130,6 +130,11 @@ var errHeld = errors.New("lock is held")
 // The kernel releases it when the process dies, however it dies.
 func lock(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if errors.Is(err, syscall.EROFS) {
+		// A read-only file system: an existing lock file can still be
+		// locked, to serve the index it guards read-only.
+		f, err = os.Open(path)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -206,11 +206,10 @@ func (st *Store) openGen(ctx context.Context, p pointer) (*generation, error) {
 	}
 	journal := filepath.Join(st.dir, p.Generation+journalSufix)
 	_, n, err := replay(ctx, ix, journal, p.Replayed)
-	if err == nil {
+	if _, serr := os.Stat(journal); err == nil && serr == nil {
+		// (Only when there is one: on a read-only file system, removing
+		// a file that is not there fails too.)
 		err = os.Remove(journal)
-		if errors.Is(err, os.ErrNotExist) {
-			err = nil
-		}
 	}
 	if err != nil {
 		ix.Close()
@@ -600,9 +599,9 @@ func (st *Store) watch() {
 			return
 		case <-t.C:
 		}
-		st.wmu.Lock()
-		err := st.follow(context.Background())
-		st.wmu.Unlock()
+		// Without the write lock while CURRENT is unchanged: writes of
+		// the two lanes would otherwise queue behind each tick.
+		err := st.followCurrent(context.Background())
 		// Log a failure once, not every interval: the index files
 		// removed, say, fail the same way until a restart.
 		msg := ""
