@@ -17,11 +17,16 @@ import (
 // disk, a read-only file system, a removed directory) Batch closes the
 // in-memory segment it has already put into the index's snapshot, and
 // every later search that meets the segment panics with "assignment to
-// entry in nil map" in zapx's invertedIndexCache.insertLOCKED (bleve
-// v2.6.3, index/scorch/scorch.go, Batch: `_ = newSegment.Close()` after
-// prepareSegment returned the persist error; the persister meanwhile
-// retries in a tight loop). Upstream: blevesearch/bleve, Scorch.Batch
-// closing a segment that prepareSegment already introduced.
+// entry in nil map" in zapx's invertedIndexCache.insertLOCKED, which the
+// close set to nil; a panic in one of bleve's own goroutines then kills
+// the process. The place: bleve v2.6.3, index/scorch/scorch.go, Scorch.Batch,
+// `_ = newSegment.Close()` when prepareSegment returns an error, which it
+// also does when the segment was introduced and only persisting it failed
+// (zapx v17.2.5 segment.go, SegmentBase.Close, clears the caches). The
+// persister meanwhile retries the failed snapshot in a tight loop, both
+// cores busy. Upstream: github.com/blevesearch/bleve, index/scorch
+// (Scorch.Batch and persisterLoop); a related report of the persister
+// after a failed segment write is blevesearch/bleve#1305.
 //
 // So indexes are opened with "unsafe_batch", where Batch returns once
 // the batch is applied and never closes an introduced segment, and each

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -263,11 +264,22 @@ func readOnly(t *testing.T, dir string) func() {
 	if os.Geteuid() != 0 {
 		t.Skip("a read-only bind mount needs root")
 	}
-	for _, args := range [][]string{{"--bind", dir, dir}, {"-o", "remount,bind,ro", dir}} {
-		if out, err := exec.Command("mount", args...).CombinedOutput(); err != nil {
-			exec.Command("umount", dir).Run()
-			t.Skipf("cannot mount %v here (%v: %s)", args, err, out)
+	if out, err := exec.Command("mount", "--bind", dir, dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot bind mount %s here (%v: %s)", dir, err, out)
+	}
+	// Refused as busy while a file opened through the new mount is open
+	// for writing (a merge's segment, say): try again a moment later.
+	var err error
+	var out []byte
+	for range 100 {
+		if out, err = exec.Command("mount", "-o", "remount,bind,ro", dir).CombinedOutput(); err == nil {
+			break
 		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		exec.Command("umount", dir).Run()
+		t.Skipf("cannot make the bind mount of %s read-only (%v: %s)", dir, err, out)
 	}
 	undone := false
 	undo := func() {

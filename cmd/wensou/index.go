@@ -22,8 +22,8 @@ func runIndex(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	c.register(fs)
 	batch := fs.Int("batch", 1000, "articles per index batch")
 	maxBody := fs.Int("max-body", 2<<20, "reject articles whose body is longer than this many bytes")
-	quiet := fs.Bool("quiet", false, quietFlagUsage)
-	errorsFile := fs.String("errors", "", errorsFlagUsage)
+	var report reporterOptions
+	report.register(fs)
 	doSync := fs.Bool("sync", false, "make the index match PATHs: write new and changed articles only, delete those gone from files within PATHs")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: wensou index [flags] PATH...
@@ -68,8 +68,7 @@ Flags:
 		return err
 	}
 	total := article.Size(paths)
-	prog := newProgress(stderr, total, !*quiet && isTerminal(stderr))
-	rep, err := newReporter(stderr, prog, reporterOptions{quiet: *quiet, errorsFile: *errorsFile})
+	rep, err := report.start(stderr, total)
 	if err != nil {
 		return err
 	}
@@ -95,7 +94,7 @@ Flags:
 	}
 	// Writes go through the store, which carries them into the new
 	// generation of a rebuild running meanwhile (wensou reindex PATH...).
-	cfg := ingestConfig{loc: loc, batch: *batch, maxBody: *maxBody, total: total, prog: prog, rep: rep}
+	cfg := ingestConfig{loc: loc, batch: *batch, maxBody: *maxBody, total: total, rep: rep}
 	if *doSync {
 		return syncInto(ctx, st, paths, cfg, stdout, stderr)
 	}
@@ -107,9 +106,8 @@ type ingestConfig struct {
 	loc     *time.Location
 	batch   int
 	maxBody int
-	total   int64 // bytes of the input files
-	prog    *progress
-	rep     *reporter
+	total   int64     // bytes of the input files
+	rep     *reporter // and its progress display
 }
 
 func (cfg ingestConfig) options() index.IngestOptions {
@@ -117,7 +115,7 @@ func (cfg ingestConfig) options() index.IngestOptions {
 		Article:   article.Options{Location: cfg.loc, MaxBodyBytes: cfg.maxBody},
 		BatchSize: cfg.batch,
 		OnRecord:  cfg.rep.record,
-		OnBatch:   func(st index.IngestStats) { cfg.prog.indexed(st.Indexed) },
+		OnBatch:   func(st index.IngestStats) { cfg.rep.prog.indexed(st.Indexed) },
 	}
 }
 

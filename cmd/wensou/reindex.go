@@ -19,8 +19,8 @@ func runReindex(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	c.register(fs)
 	batch := fs.Int("batch", 1000, "articles per index batch")
 	maxBody := fs.Int("max-body", 2<<20, "reject articles whose body is longer than this many bytes")
-	quiet := fs.Bool("quiet", false, quietFlagUsage)
-	errorsFile := fs.String("errors", "", errorsFlagUsage)
+	var report reporterOptions
+	report.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: wensou reindex [flags] [PATH...]
 
@@ -61,8 +61,7 @@ Flags:
 	// The errors file first: a mistake in --errors leaves the index
 	// untouched.
 	total := article.Size(paths)
-	prog := newProgress(stderr, total, !*quiet && isTerminal(stderr))
-	rep, err := newReporter(stderr, prog, reporterOptions{quiet: *quiet, errorsFile: *errorsFile})
+	rep, err := report.start(stderr, total)
 	if err != nil {
 		return err
 	}
@@ -95,9 +94,9 @@ Flags:
 		},
 		OnProgress: func(p store.Progress) {
 			if p.Source == "stored" {
-				prog.readDocs(p.Done, p.Total)
+				rep.prog.readDocs(p.Done, p.Total)
 			}
-			prog.indexed(p.Done)
+			rep.prog.indexed(p.Done)
 		},
 	}
 	p, rerr := st.Rebuild(ctx, paths, opts)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,12 +30,19 @@ type reporterOptions struct {
 	errorsFile string
 }
 
-// errorsFlagUsage and quietFlagUsage are the help of --errors and
-// --quiet for the commands that read article files.
-const (
-	errorsFlagUsage = "also write every rejected record and warning to `FILE`, one \"file:line: reason\" per line"
-	quietFlagUsage  = "no progress display, and no rejected records or warnings as they come: only the summary by reason at the end"
-)
+// register binds --quiet and --errors, the flags of the commands that
+// read article files, to o.
+func (o *reporterOptions) register(fs *flag.FlagSet) {
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress display, and no rejected records or warnings as they come: only the summary by reason at the end")
+	fs.StringVar(&o.errorsFile, "errors", "", "also write every rejected record and warning to `FILE`, one \"file:line: reason\" per line")
+}
+
+// start returns the reporter of a command that reads total bytes of
+// files, with a progress display on stderr when it is a terminal and
+// --quiet is not set. The caller must Close it.
+func (o reporterOptions) start(stderr io.Writer, total int64) (*reporter, error) {
+	return newReporter(stderr, newProgress(stderr, total, !o.quiet && isTerminal(stderr)), o)
+}
 
 // reporter reports the records of an ingest, as its
 // [index.IngestOptions.OnRecord]: it moves the progress display, prints

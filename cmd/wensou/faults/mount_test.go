@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // mountTmpfs mounts a tmpfs of sizeMB megabytes at a new directory and
@@ -98,7 +99,16 @@ func makeReadOnly(t *testing.T, dir string) (how string, undo func() error) {
 	if err := mount("--bind", dir, dir); err != nil {
 		t.Fatal(err)
 	}
-	if err := mount("-o", "remount,bind,ro", dir); err != nil {
+	// The server may open a new file through the bind mount before it
+	// turns read-only (a segment persisted or merged): that remount is
+	// refused as busy too, until the file is closed. Try again a moment
+	// later.
+	err = nil
+	poll(10*time.Second, func() bool {
+		err = mount("-o", "remount,bind,ro", dir)
+		return err == nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	probe := filepath.Join(dir, "probe")
