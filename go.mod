@@ -13,6 +13,7 @@ require (
 	github.com/go-ego/gse v0.80.3
 	github.com/google/go-cmp v0.7.0
 	github.com/longbridgeapp/opencc v0.3.13
+	github.com/mozillazg/go-pinyin v0.21.0
 	github.com/prometheus/client_golang v1.25.0
 	go.etcd.io/bbolt v1.4.0
 	golang.org/x/net v0.59.0

@@ -16,6 +16,8 @@
 //	wensou analyze [--mode index|query] [--dict DIR] [--json] TEXT
 //	wensou load    [--url URL] [--queries FILE] [-c CLIENTS] [-d DURATION] [--warmup DURATION]
 //	               [--params "size=10"] [--json]
+//	wensou eval    [--index DIR] [--floors FILE] [--json] [--size N] [--misses N]
+//	               [--write-floors FILE] [--margin 0.02] [--dict DIR] JUDGMENTS.jsonl...
 //
 // serve answers the search page at / and the JSON API under /api, opening
 // (or building) the index in the background. index adds the articles of
@@ -24,7 +26,10 @@
 // the live one, from PATHs or from the articles stored in the live one,
 // and switches to it. search prints ranked results with highlights and
 // facets. analyze shows how text is split into words. load measures a
-// running server with a list of queries. "wensou COMMAND -h" describes a
+// running server with a list of queries. eval runs judged queries
+// (data/eval/*.jsonl) against the index and prints MRR@10, success@1,
+// success@10 and nDCG@10 per kind of query; with --floors it exits 1 when
+// a kind is below one of its floors. "wensou COMMAND -h" describes a
 // command's flags.
 //
 // index and reindex print the first rejected records and warnings as they
@@ -97,6 +102,7 @@ Usage:
   wensou analyze [--mode index|query] TEXT  show how text is split into words
   wensou serve   [--addr HOST:PORT] [flags] serve the search page and the JSON API
   wensou load    [--url URL] [flags]        measure a running server with a query list
+  wensou eval    [flags] JUDGMENTS.jsonl... measure ranking with judged queries
 
 Run "wensou COMMAND -h" for a command's flags.
 `
@@ -109,7 +115,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // runWithEnv is run with the environment read through env.
 func runWithEnv(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, `wensou: no command (want index, reindex, search, analyze, serve or load; see "wensou help")`)
+		fmt.Fprintln(stderr, `wensou: no command (want index, reindex, search, analyze, serve, load or eval; see "wensou help")`)
 		return exitUsage
 	}
 	logger, err := newLogger(stderr, env)
@@ -132,11 +138,13 @@ func runWithEnv(ctx context.Context, args []string, env envFunc, stdout, stderr 
 		err = runServe(ctx, rest, env, stdout, stderr)
 	case "load":
 		err = runLoad(ctx, rest, env, stdout, stderr)
+	case "eval":
+		err = runEval(ctx, rest, env, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "wensou: unknown command %q (want index, reindex, search, analyze, serve or load; see \"wensou help\")\n", cmd)
+		fmt.Fprintf(stderr, "wensou: unknown command %q (want index, reindex, search, analyze, serve, load or eval; see \"wensou help\")\n", cmd)
 		return exitUsage
 	}
 	return exitCode(ctx, err, stderr)
