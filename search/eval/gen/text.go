@@ -109,14 +109,20 @@ func isHan(s string) bool {
 
 // wordRuns splits English text into its runs of words that punctuation
 // does not cut: "Oil rose, gas fell" is [[Oil rose] [gas fell]]. A word
-// is a run of ASCII letters and digits; any other character but white
-// space ends the run.
+// is a run of ASCII letters and digits, with the points and commas of
+// numbers (15.19, 1,234); any other character but white space ends the
+// run.
 func wordRuns(s string) [][]string {
 	var runs [][]string
 	var run []string
 	start := -1
 	for i, r := range s + "\x00" {
 		isWord := r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+		// A decimal point or thousands separator between digits (15.19,
+		// 1,234) is part of the number, as the analyzer keeps it.
+		if (r == '.' || r == ',') && start >= 0 && i > 0 && isDigit(s[i-1]) && i+1 < len(s) && isDigit(s[i+1]) {
+			isWord = true
+		}
 		if isWord {
 			if start < 0 {
 				start = i
@@ -173,3 +179,5 @@ func syllables(s string) []string {
 	}
 	return out
 }
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }
