@@ -54,14 +54,23 @@ func (a ranked) after(b ranked, s Sort) bool {
 }
 
 // cursor encodes the hit's sort key for Request.After.
-func (a ranked) cursor(s Sort) string {
+func (a ranked) cursor(s Sort) string { return a.encode(sortByte(s)) }
+
+// windowCursor encodes the key of a hit of a relevance search re-ranked
+// in the rescore window: its score is the re-ranked one.
+func (a ranked) windowCursor() string { return a.encode(windowByte) }
+
+func (a ranked) encode(kind byte) string {
 	var b [25]byte
-	b[0] = sortByte(s)
+	b[0] = kind
 	binary.BigEndian.PutUint64(b[1:], math.Float64bits(a.score))
 	binary.BigEndian.PutUint64(b[9:], uint64(a.date))
 	binary.BigEndian.PutUint64(b[17:], a.key)
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
+
+// windowByte marks the cursor of a hit in the rescore window.
+const windowByte = 'p'
 
 func sortByte(s Sort) byte {
 	switch s {
@@ -75,18 +84,26 @@ func sortByte(s Sort) byte {
 
 // parseCursor reads a cursor made by ranked.cursor for sort s.
 func parseCursor(c string, s Sort) (ranked, error) {
+	h, _, err := parseCursorWindow(c, s)
+	return h, err
+}
+
+// parseCursorWindow reads a cursor for sort s, and whether it is one of
+// a hit in the rescore window (ranked.windowCursor).
+func parseCursorWindow(c string, s Sort) (ranked, bool, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || len(b) != 25 {
-		return ranked{}, fmt.Errorf("%w: after is not a cursor from this API", ErrBadRequest)
+		return ranked{}, false, fmt.Errorf("%w: after is not a cursor from this API", ErrBadRequest)
 	}
-	if b[0] != sortByte(s) {
-		return ranked{}, fmt.Errorf("%w: after is a cursor for another sort order", ErrBadRequest)
+	window := b[0] == windowByte && s == SortRelevance
+	if b[0] != sortByte(s) && !window {
+		return ranked{}, false, fmt.Errorf("%w: after is a cursor for another sort order", ErrBadRequest)
 	}
 	return ranked{
 		score: math.Float64frombits(binary.BigEndian.Uint64(b[1:])),
 		date:  int64(binary.BigEndian.Uint64(b[9:])),
 		key:   binary.BigEndian.Uint64(b[17:]),
-	}, nil
+	}, window, nil
 }
 
 // worstFirst is a heap of the best hits so far, the worst on top.
@@ -220,16 +237,7 @@ func (s *Searcher) collect(ctx context.Context, r *index.Reader, q query.Query, 
 
 // page returns the requested page of the best hits, best first.
 func (c *collector) page(req Request) []ranked {
-	hits := slices.Clone(c.best.hits)
-	slices.SortFunc(hits, func(a, b ranked) int {
-		switch {
-		case b.after(a, req.Sort):
-			return -1
-		case a.after(b, req.Sort):
-			return 1
-		}
-		return 0
-	})
+	hits := c.sorted(req.Sort)
 	first := (req.Page - 1) * req.Size
 	if req.After != "" {
 		first = 0

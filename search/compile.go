@@ -26,6 +26,11 @@ const (
 type plan struct {
 	units   []query.Query
 	exclude []query.Query
+	// runs are the query's plain words in the order typed, as phrase
+	// slots (an empty slot for a word analysis dropped), one run per
+	// stretch of the query without quotes, OR, prefixes or fields: an
+	// article that holds a run's words next to each other ranks higher.
+	runs [][][]string
 	// nothing is set when the query had text but no searchable word in
 	// it (only punctuation, say): it matches no article.
 	nothing bool
@@ -52,7 +57,19 @@ func (c *compiler) compile(q *Query) plan {
 func (c *compiler) compileWith(q *Query, dropQuestionWords bool) plan {
 	var p plan
 	hadText := false
+	var run []string // the words of the current run, as typed
+	endRun := func() {
+		if r := c.runSlots(run, dropQuestionWords); wordSlots(r) >= 2 {
+			p.runs = append(p.runs, r)
+		}
+		run = nil
+	}
 	for _, cl := range q.Clauses {
+		if t := cl.Alts[0]; len(cl.Alts) == 1 && !cl.Exclude && t.Field == "" && !t.Phrase && !t.Prefix {
+			run = append(run, t.Text)
+		} else if !cl.Exclude {
+			endRun()
+		}
 		var alts [][]query.Query
 		for _, t := range cl.Alts {
 			if strings.TrimSpace(t.Text) != "" {
@@ -75,8 +92,52 @@ func (c *compiler) compileWith(q *Query, dropQuestionWords bool) plan {
 			p.units = append(p.units, disjunction(conjunctions(alts)))
 		}
 	}
+	endRun()
 	p.nothing = hadText && len(p.units) == 0 && len(p.exclude) == 0
 	return p
+}
+
+// runSlots returns the phrase slots of a run of the query's words: their
+// terms at the positions the analyzer gives them in the words joined by
+// spaces, as it gives them in an article's text (a unit per Han
+// character), with question words left as gaps.
+func (c *compiler) runSlots(words []string, dropQuestionWords bool) [][]string {
+	if len(words) == 0 {
+		return nil
+	}
+	text := strings.Join(words, " ")
+	var toks []*analysis.Token
+	for _, tok := range c.an.Analyze([]byte(text)) {
+		if dropQuestionWords && (zh.IsQueryStopWord(strings.ToLower(text[tok.Start:tok.End])) || zh.IsQueryStopWord(string(tok.Term))) {
+			continue
+		}
+		toks = append(toks, tok)
+	}
+	if len(toks) < 2 {
+		return nil
+	}
+	return trimSlots(tokensToPhrase(toks))
+}
+
+// trimSlots drops the empty slots at the ends of a run.
+func trimSlots(run [][]string) [][]string {
+	for len(run) > 0 && len(run[0]) == 0 {
+		run = run[1:]
+	}
+	for len(run) > 0 && len(run[len(run)-1]) == 0 {
+		run = run[:len(run)-1]
+	}
+	return run
+}
+
+func wordSlots(run [][]string) int {
+	n := 0
+	for _, s := range run {
+		if len(s) > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // words returns one query per word of a term.

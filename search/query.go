@@ -168,10 +168,17 @@ func (p *parser) next() (queryItem, bool, error) {
 func (p *parser) item() (queryItem, bool, error) {
 	var it queryItem
 	start := p.i
-	// A leading - or + directly followed by something is an operator.
+	// A leading - or + directly followed by something is an operator, at
+	// the start of a word; glued to a closing quote (a pasted title such
+	// as “洛克菲勒”-搜狐财经) it is punctuation.
 	if p.i+1 < len(p.in) && (p.in[p.i] == '-' || p.in[p.i] == '+') && !strings.ContainsRune(" -+", p.in[p.i+1]) {
-		it.exclude = p.in[p.i] == '-'
+		if start == 0 || p.in[start-1] == ' ' {
+			it.exclude = p.in[p.i] == '-'
+		}
 		p.i++
+		if !it.exclude && p.in[start] == '-' {
+			start = p.i // not an operator: the word starts after it
+		}
 	}
 	if p.in[p.i] == '"' {
 		if text, ok := p.quoted(); ok {

@@ -51,6 +51,8 @@ func TestParse(t *testing.T) {
 		{"double minus is text", "--verbose", []Clause{one(w("--verbose"))}},
 		{"c++", "C++ 教程", []Clause{one(w("C++")), one(w("教程"))}},
 		{"full-width minus", "石油 －价格", []Clause{one(w("石油")), not(w("价格"))}},
+		{"minus after a quote is punctuation", "劳伦斯：“洛克菲勒”-搜狐财经", []Clause{one(w("劳伦斯:")), one(Term{Text: "洛克菲勒", Phrase: true}), one(w("搜狐财经"))}},
+		{"plus after a quote is punctuation", `"oil"+gas`, []Clause{one(Term{Text: "oil", Phrase: true}), one(w("gas"))}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -232,13 +232,15 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 
 	tags := tagFilters(req.Tags)
 	bq := build(p.units, p.exclude, tags, false)
-	c, err := s.collect(ctx, r, bq, req)
+	rs := newRescorer(p.runs, req)
+	c, err := s.collect(ctx, r, bq, rs.collectRequest(req))
 	if err != nil {
 		return nil, err
 	}
 	if c.total == 0 && len(p.units) > 1 {
 		// No article holds every word: rank those holding most of them.
 		bq = build(p.units, p.exclude, tags, true)
+		rs = nil // the count of words held decides
 		if c, err = s.collect(ctx, r, bq, req); err != nil {
 			return nil, err
 		}
@@ -246,13 +248,23 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 	}
 	res.Total = uint64(c.total)
 	res.Facets = s.facets(r, c, req)
-	page := c.page(req)
+	var page []ranked
+	var next string
+	if rs != nil {
+		page, next, err = rs.page(ctx, r, c, req)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		page = c.page(req)
+		if c.more(req, len(page)) {
+			next = page[len(page)-1].cursor(req.Sort)
+		}
+	}
 	if res.Hits, err = s.hits(ctx, r, bq, page); err != nil {
 		return nil, err
 	}
-	if c.more(req, len(page)) {
-		res.Next = page[len(page)-1].cursor(req.Sort)
-	}
+	res.Next = next
 	return res, nil
 }
 
