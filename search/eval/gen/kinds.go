@@ -76,6 +76,7 @@ func (g *generator) all() []kind {
 		g.questionEN(),
 		g.questionZH(),
 		g.typoEN(titles),
+		g.typoWordEN(),
 		g.pinyin(),
 		g.lineZHHans(),
 		g.prefix(),
@@ -407,6 +408,40 @@ func (g *generator) typoEN(titles kind) kind {
 			break
 		}
 	}
+	return kind{name, js}
+}
+
+// typoWordEN is one rare word of a Reuters title, alone and misspelt
+// (one edit, as typoEN): the articles holding the word, as the index
+// stems it, are relevant. Unlike typoEN, no other word of the query finds
+// them, so only typo tolerance can.
+func (g *generator) typoWordEN() kind {
+	const name = "typo-word-en"
+	r := newRNG(g.seed, name)
+	js := g.draw(r, g.n, []source{reuters}, unique(func(i int32) (judgment, bool) {
+		var long []string
+		for _, w := range asciiWords(g.c.docs[i].ntitle) {
+			if len(w) >= 5 && isLowerASCII(w) && !zh.IsStopWord(w) {
+				long = append(long, w)
+			}
+		}
+		if len(long) == 0 {
+			return judgment{}, false
+		}
+		w := long[r.intn(len(long))]
+		docs := g.c.stems[zh.Stem(w)]
+		if len(docs) > maxRelevant || !slices.Contains(docs, i) {
+			return judgment{}, false
+		}
+		for range 20 {
+			t := typo(r, w)
+			if t == "" || len(g.c.words[t]) > 0 || len(g.c.stems[zh.Stem(t)]) > 0 {
+				continue // no edit, or a word of the corpus: not a typo
+			}
+			return judgment{Kind: name, Query: t, Relevant: g.c.ids(docs)}, true
+		}
+		return judgment{}, false
+	}))
 	return kind{name, js}
 }
 
