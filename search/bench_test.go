@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -51,6 +52,43 @@ func BenchmarkSearch_FacetsHighlight(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := s.Search(b.Context(), Request{Query: q}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSearch_Typos measures typo tolerance on the Reuters corpus
+// (21,578 articles, a dictionary of real size): a correctly spelled query
+// with it on and off (what every query pays), and misspelt ones.
+func BenchmarkSearch_Typos(b *testing.B) {
+	path := filepath.Join("..", "..", "shared", "corpus", "reuters21578.jsonl")
+	if _, err := os.Stat(path); err != nil {
+		b.Skipf("needs %s (../shared/corpus): %v", path, err)
+	}
+	ix, err := index.Open(b.Context(), index.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ix.Close() })
+	if _, err := index.Ingest(b.Context(), ix, []string{path}, index.IngestOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	s := newTestSearcher(b, ix)
+	for _, bc := range []struct {
+		name string
+		req  Request
+	}{
+		{"exact/typos-off", Request{Query: "coffee exports brazil", NoTypos: true}},
+		{"exact/typos-on", Request{Query: "coffee exports brazil"}},
+		{"one-typo", Request{Query: "coffe exports brazil"}},
+		{"two-typos-long-word", Request{Query: "intrenatoinal coffee"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Search(b.Context(), bc.req); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -31,9 +31,19 @@ type plan struct {
 	// stretch of the query without quotes, OR, prefixes or fields: an
 	// article that holds a run's words next to each other ranks higher.
 	runs [][][]string
+	// typos are the words that typo tolerance may read otherwise.
+	typos []typoWord
 	// nothing is set when the query had text but no searchable word in
 	// it (only punctuation, say): it matches no article.
 	nothing bool
+}
+
+// typoWord is a word of the query that may hold a typo: one unit, one
+// term of Latin letters.
+type typoWord struct {
+	unit    int    // its unit in the plan
+	surface string // as typed
+	term    string // as analysed (lower case, stemmed)
 }
 
 // compiler turns parsed queries into bleve queries with the query
@@ -79,6 +89,12 @@ func (c *compiler) compileWith(q *Query, dropQuestionWords bool) plan {
 				alts = append(alts, ws)
 			}
 		}
+		if t := cl.Alts[0]; len(alts) == 1 && len(alts[0]) == 1 && len(cl.Alts) == 1 && !cl.Exclude && t.Field == "" && !t.Phrase && !t.Prefix {
+			if w, ok := c.typoWord(t.Text); ok {
+				w.unit = len(p.units)
+				p.typos = append(p.typos, w)
+			}
+		}
 		switch {
 		case len(alts) == 0:
 			continue
@@ -95,6 +111,22 @@ func (c *compiler) compileWith(q *Query, dropQuestionWords bool) plan {
 	endRun()
 	p.nothing = hadText && len(p.units) == 0 && len(p.exclude) == 0
 	return p
+}
+
+// typoWord returns the word of text as typo tolerance sees it, when text
+// is one word of Latin letters that analysis keeps as one term.
+func (c *compiler) typoWord(text string) (typoWord, bool) {
+	toks := c.an.Analyze([]byte(text))
+	if len(toks) != 1 {
+		return typoWord{}, false
+	}
+	surface := text[toks[0].Start:toks[0].End]
+	for _, r := range surface {
+		if !unicode.Is(unicode.Latin, r) {
+			return typoWord{}, false
+		}
+	}
+	return typoWord{surface: surface, term: string(toks[0].Term)}, true
 }
 
 // runSlots returns the phrase slots of a run of the query's words: their

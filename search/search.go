@@ -62,6 +62,9 @@ type Request struct {
 	// After is a cursor from a previous result's Next: the results that
 	// follow it, however deep. Page must then be 1.
 	After string
+	// NoTypos turns typo tolerance off for this request: words match as
+	// typed only.
+	NoTypos bool
 }
 
 // Result is the answer to a search, in the JSON shape shared by the
@@ -77,6 +80,14 @@ type Result struct {
 	// Next is a cursor for the results after this page (Request.After),
 	// or "" at the end.
 	Next string `json:"next,omitempty"`
+	// Corrected maps each word of the query that no article holds to
+	// the word it was read as (typo tolerance): "bootlaoder" to
+	// "bootloader".
+	Corrected map[string]string `json:"corrected,omitempty"`
+	// Suggestion, when the query found nothing or only partial matches,
+	// is the query rewritten with the corrections of its words: "did you
+	// mean".
+	Suggestion string `json:"suggestion,omitempty"`
 	// Partial is set when no article held every word of the query and
 	// the hits are the best partial matches.
 	Partial bool `json:"-"`
@@ -119,6 +130,8 @@ type Options struct {
 	MonthFacetSize  int // most recent months returned; default 24
 	FragmentSize    int // characters per body fragment; default 120
 	Fragments       int // body fragments per hit; default 3
+	// Typos configures typo tolerance.
+	Typos Typos
 }
 
 // Source lends a [Searcher] the index to search: an [*index.Index] lends
@@ -149,6 +162,7 @@ func New(src Source, opts Options) *Searcher {
 	if opts.Fragments <= 0 {
 		opts.Fragments = 3
 	}
+	opts.Typos = opts.Typos.withDefaults()
 	return &Searcher{src: src, opts: opts}
 }
 
@@ -230,6 +244,12 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 	}
 	defer r.Close()
 
+	var fixes typoFixes
+	if !req.NoTypos {
+		if fixes, err = s.tolerate(r, &p); err != nil {
+			return nil, err
+		}
+	}
 	tags := tagFilters(req.Tags)
 	bq := build(p.units, p.exclude, tags, false)
 	rs := newRescorer(p.runs, req)
@@ -261,10 +281,14 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 			next = page[len(page)-1].cursor(req.Sort)
 		}
 	}
-	if res.Hits, err = s.hits(ctx, r, bq, page); err != nil {
+	if res.Hits, err = s.hits(ctx, r, bq, page, &fixes); err != nil {
 		return nil, err
 	}
+	res.Corrected = fixes.corrected
 	res.Next = next
+	if c.total == 0 || res.Partial || fixes.kept() {
+		res.Suggestion = fixes.suggestion(req.Query)
+	}
 	return res, nil
 }
 
@@ -315,7 +339,7 @@ func tagFilters(tags []string) []query.Query {
 }
 
 // hits loads and highlights the page's documents.
-func (s *Searcher) hits(ctx context.Context, r *index.Reader, q query.Query, page []ranked) ([]Hit, error) {
+func (s *Searcher) hits(ctx context.Context, r *index.Reader, q query.Query, page []ranked, fx *typoFixes) ([]Hit, error) {
 	out := make([]Hit, 0, len(page))
 	if len(page) == 0 {
 		return out, nil
@@ -344,6 +368,7 @@ func (s *Searcher) hits(ctx context.Context, r *index.Reader, q query.Query, pag
 			hit.Date = st.Date.Format(time.DateOnly)
 		}
 		loc := locs[h.doc]
+		fx.read(loc, map[string]string{index.FieldTitle: st.Title, index.FieldBody: st.Body})
 		hit.Highlight = Highlight{
 			Title: highlightTitle(st.Title, spansOf(loc, index.FieldTitle)),
 			Body:  bodyFragments(st.Body, spansOf(loc, index.FieldBody), s.opts.Fragments, s.opts.FragmentSize),
