@@ -333,16 +333,20 @@ func (fx typoFixes) kept() bool { return len(fx.better) > len(fx.corrected) }
 // suggestion is the query with its words replaced by the better ones,
 // or "" when there are none.
 func (fx typoFixes) suggestion(q string) string {
-	if len(fx.better) == 0 {
-		return ""
+	if out := Rewrite(q, fx.better); out != q {
+		return out
 	}
+	return ""
+}
+
+// Rewrite returns the query q with the words of words (keys, matched as
+// whole words whatever their case) replaced by their values: the query
+// that [Result.Corrected] says was searched.
+func Rewrite(q string, words map[string]string) string {
 	out := q
-	for typed, better := range fx.better {
+	for typed, better := range words {
 		re := regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(typed) + `\b`)
 		out = re.ReplaceAllLiteralString(out, better)
-	}
-	if out == q {
-		return ""
 	}
 	return out
 }

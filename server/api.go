@@ -36,6 +36,7 @@ type searchParams struct {
 	Page   int      `form:"page"`
 	Size   int      `form:"size"`
 	After  string   `form:"after"`
+	Typos  string   `form:"typos"`
 }
 
 // request binds and checks the search parameters.
@@ -61,6 +62,13 @@ func (s *Server) request(c *gin.Context) (search.Request, error) {
 		return search.Request{}, fmt.Errorf("%w: %w", errBadParam, err)
 	}
 	req := search.Request{Query: p.Q, Tags: p.Tag, Sort: search.Sort(p.Sort), Page: page, Size: size, After: p.After}
+	switch strings.ToLower(strings.TrimSpace(p.Typos)) {
+	case "", "true", "1", "on":
+	case "false", "0", "off":
+		req.NoTypos = true
+	default:
+		return req, fmt.Errorf("%w: typos must be true or false, not %q", errBadParam, p.Typos)
+	}
 	for _, a := range p.Author {
 		if a = strings.TrimSpace(a); a != "" {
 			req.Authors = append(req.Authors, a)

@@ -267,6 +267,7 @@ func TestAPI_SearchBadParams(t *testing.T) {
 		{"after with page", url.Values{"after": {"nope"}, "page": {"2"}}, "bad_request", "after and page cannot be used together"},
 		{"bad query", url.Values{"q": {"a*"}}, "bad_query", "a* needs at least 2 letters or 1 Chinese character before the *"},
 		{"query too long", url.Values{"q": {strings.Repeat("字", 1001)}}, "bad_query", "query is 1001 characters long, the limit is 1000"},
+		{"typos not a boolean", url.Values{"typos": {"maybe"}}, "bad_request", `typos must be true or false, not "maybe"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -583,5 +584,20 @@ func TestAPI_SearchTimeout(t *testing.T) {
 				t.Error("no Retry-After")
 			}
 		})
+	}
+}
+
+// TestAPI_SearchTypos: a misspelt word is corrected and the answer says
+// so; typos=false searches the words as typed.
+func TestAPI_SearchTypos(t *testing.T) {
+	t.Parallel()
+	srv, _ := newTestServer(t, Options{})
+	res := decodeJSON[search.Result](t, do(t, srv, newRequest(http.MethodGet, "/api/search?q=bakrey", "")), http.StatusOK)
+	if res.Total == 0 || res.Corrected["bakrey"] != "bakery" {
+		t.Errorf("search bakrey: total %d, corrected %v; want hits and bakrey corrected to bakery", res.Total, res.Corrected)
+	}
+	res = decodeJSON[search.Result](t, do(t, srv, newRequest(http.MethodGet, "/api/search?q=bakrey&typos=false", "")), http.StatusOK)
+	if res.Total != 0 || res.Corrected != nil {
+		t.Errorf("search bakrey with typos=false: total %d, corrected %v; want none", res.Total, res.Corrected)
 	}
 }

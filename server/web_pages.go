@@ -76,14 +76,21 @@ type searchPageData struct {
 	Last      int    // position of the last hit shown
 	Took      string // "1.7 ms"
 	Partial   bool
-	Hits      []hitView
-	Authors   []facetOption
-	Years     []facetOption
-	Months    []facetOption
-	Dates     dateFilter
-	Chips     []chip
-	ClearAll  string // URL without filters; "" when there are none
-	Pager     pager
+	// Corrected is the query as searched when typo tolerance read words
+	// of it otherwise; Instead links to the search of the words as typed.
+	Corrected string
+	Instead   string
+	// Suggestion is a better query ("did you mean"), SuggestURL its search.
+	Suggestion string
+	SuggestURL string
+	Hits       []hitView
+	Authors    []facetOption
+	Years      []facetOption
+	Months     []facetOption
+	Dates      dateFilter
+	Chips      []chip
+	ClearAll   string // URL without filters; "" when there are none
+	Pager      pager
 	// FirstPage links back to page 1 when the page asked for is past
 	// the results.
 	FirstPage string
@@ -168,6 +175,13 @@ func newSearchPageData(st pageState, req search.Request, res *search.Result, err
 	}
 	d.Total, d.TotalText = res.Total, groupDigits(res.Total)
 	d.Took, d.Partial = formatTook(res.TookMs), res.Partial
+	if len(res.Corrected) > 0 {
+		d.Corrected = search.Rewrite(st.Q, res.Corrected)
+		d.Instead = st.withQuery(st.Q, true).URL()
+	}
+	if res.Suggestion != "" {
+		d.Suggestion, d.SuggestURL = res.Suggestion, st.withQuery(res.Suggestion, false).URL()
+	}
 	if len(res.Hits) > 0 {
 		d.First = (res.Page-1)*res.Size + 1
 		d.Last = d.First + len(res.Hits) - 1

@@ -25,6 +25,7 @@ type pageState struct {
 	Sort    string // "" for the default order
 	Page    int    // 0 or 1 for the first page
 	Size    int    // 0 for the default size
+	NoTypos bool   // typos=false: the words as typed only
 }
 
 // stateOf reads the page state from a query string. Numbers that do not
@@ -40,6 +41,10 @@ func stateOf(v url.Values) pageState {
 	st.Tags = cleanList(v["tag"])
 	st.Page, _ = strconv.Atoi(v.Get("page"))
 	st.Size, _ = strconv.Atoi(v.Get("size"))
+	switch strings.ToLower(strings.TrimSpace(v.Get("typos"))) {
+	case "false", "0", "off":
+		st.NoTypos = true
+	}
 	return st
 }
 
@@ -92,10 +97,21 @@ func (st pageState) URL() string {
 	if st.Size > 0 {
 		add("size", strconv.Itoa(st.Size))
 	}
+	if st.NoTypos {
+		add("typos", "false")
+	}
 	if b.Len() == 0 {
 		return "/"
 	}
 	return b.String()
+}
+
+// withQuery is the state of another query, with the same filters, read
+// with typo tolerance unless noTypos.
+func (st pageState) withQuery(q string, noTypos bool) pageState {
+	n := st.clone()
+	n.Q, n.NoTypos = q, noTypos
+	return n
 }
 
 // clone copies the state for a link to another state: the lists are
@@ -157,7 +173,7 @@ func canonicalURL(v url.Values) (to string, ok bool) {
 	if v.Has("after") {
 		return "", false
 	}
-	for _, k := range []string{"q", "author", "tag", "from", "to", "sort", "page", "size"} {
+	for _, k := range []string{"q", "author", "tag", "from", "to", "sort", "page", "size", "typos"} {
 		for _, x := range v[k] {
 			if x == "" {
 				return stateOf(v).URL(), true

@@ -722,6 +722,34 @@ func TestSearchPage_Golden(t *testing.T) {
 	}
 }
 
+// TestSearchPage_Typos: a corrected query says what was searched and
+// links to the search of the words as typed.
+func TestSearchPage_Typos(t *testing.T) {
+	srv, _ := newTestServer(t, Options{})
+	rec := getPage(t, srv, "/?q=bakrey")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status = %d", rec.Code)
+	}
+	doc, err := html.Parse(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := findOne(t, doc, "correction", match("p", "class", "corrected"))
+	if text := strings.Join(strings.Fields(text(note)), " "); !strings.Contains(text, "Showing results for bakery") || !strings.Contains(text, "Search instead for bakrey") {
+		t.Errorf("correction notice %q", text)
+	}
+	if links := findAll(note, match("a", "href", "/?q=bakrey&typos=false")); len(links) != 2 {
+		t.Errorf("%d links to the words as typed, want 2 (Chinese and English)", len(links))
+	}
+	if n := len(findAll(doc, match("li", "class", "hit"))); n == 0 {
+		t.Error("no hits for the corrected query")
+	}
+	rec = getPage(t, srv, "/?q=bakrey&typos=false")
+	if body := rec.Body.String(); strings.Contains(body, "notice corrected") || strings.Contains(body, `class="hit"`) {
+		t.Errorf("with typos=false: a correction or hits:\n%s", body)
+	}
+}
+
 func TestStateOf_URL(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -737,6 +765,8 @@ func TestStateOf_URL(t *testing.T) {
 			"/?q=x&author=B&author=A&tag=a&from=2021&to=2022&sort=newest&page=2&size=5"},
 		{"cleaned", "author=+A+&author=&author=A&page=1&size=abc&from=+&sort=", pageState{Authors: []string{"A"}, Page: 1}, "/?author=A"},
 		{"escaping", "q=a%26b%3Dc%23d&author=%3Cx%3E", pageState{Q: "a&b=c#d", Authors: []string{"<x>"}}, "/?q=a%26b%3Dc%23d&author=%3Cx%3E"},
+		{"typos off", "q=x&typos=false", pageState{Q: "x", NoTypos: true}, "/?q=x&typos=false"},
+		{"typos on is the default", "q=x&typos=true", pageState{Q: "x"}, "/?q=x"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wensou/wensou/index/article"
 	"github.com/wensou/wensou/index/zh"
+	"github.com/wensou/wensou/search"
 )
 
 // envFunc looks up an environment variable (os.LookupEnv in main, a map
@@ -240,4 +241,21 @@ func fmtCount(n int) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// typoFlags are the typo tolerance flags of the commands that search.
+type typoFlags struct {
+	on       bool
+	one, two int
+}
+
+func (t *typoFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&t.on, "typos", true, "typo tolerance: a word no article holds is read as the close words of the index (--typos=false: words as typed only)")
+	fs.IntVar(&t.one, "typo-min-one", 5, "shortest word, in letters, read with one typo")
+	fs.IntVar(&t.two, "typo-min-two", 9, "shortest word, in letters, read with two typos")
+}
+
+// options returns the settings for [search.Options.Typos].
+func (t *typoFlags) options() search.Typos {
+	return search.Typos{Off: !t.on, OneTypo: t.one, TwoTypos: t.two}
 }

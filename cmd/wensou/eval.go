@@ -32,6 +32,8 @@ func runEval(ctx context.Context, args []string, env envFunc, stdout, stderr io.
 	writeFloors := fs.String("write-floors", "", "write floors just under this run's figures to this file (see --margin)")
 	margin := fs.Float64("margin", 0.02, "how far under this run's figures --write-floors puts the floors, before rounding down to a hundredth")
 	asJSON := fs.Bool("json", false, "print the figures as JSON")
+	var typos typoFlags
+	typos.register(fs)
 	size := fs.Int("size", eval.DefaultK, fmt.Sprintf("hits scored per query, the k of MRR@k, success@k and nDCG@k (at most %d)", search.MaxSize))
 	misses := fs.Int("misses", 0, "also list up to this many queries of each kind whose first hit is not relevant, worst first")
 	fs.Usage = func() {
@@ -107,7 +109,7 @@ Flags:
 		fmt.Fprintf(stderr, "note: %s was built with another dictionary or other stop words than --dict %q has; run \"wensou reindex --index %s\" to apply them\n", *indexDir, d.dict, *indexDir)
 	}
 
-	searcher := search.New(st, search.Options{})
+	searcher := search.New(st, search.Options{Typos: typos.options()})
 	titles := map[string]string{} // of the articles seen, for --misses
 	start := time.Now()
 	rep, err := eval.Run(ctx, js, *size, func(ctx context.Context, q string, k int) ([]string, error) {

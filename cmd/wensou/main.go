@@ -5,19 +5,20 @@
 //	wensou serve   [--index DIR] [--addr 127.0.0.1:8080] [--admin-key KEY] [--cors-origins LIST]
 //	               [--trusted-proxies LIST] [--max-body BYTES] [--search-timeout DURATION]
 //	               [--log-format text|json] [--sources LIST] [--samples DIR] [--dict DIR] [--tz ZONE]
-//	               [--disk-reserve SIZE]
+//	               [--disk-reserve SIZE] [--typos=false] [--typo-min-one N] [--typo-min-two N]
 //	wensou index   [--index DIR] [--sync] [--dict DIR] [--tz ZONE] [--batch N] [--max-body BYTES]
 //	               [--quiet] [--errors FILE] [--disk-reserve SIZE] PATH...
 //	wensou reindex [--index DIR] [--dict DIR] [--tz ZONE] [--batch N] [--max-body BYTES]
 //	               [--quiet] [--errors FILE] [--disk-reserve SIZE] [PATH...]
 //	wensou search  [--index DIR] [--author A]... [--tag T]... [--from DATE] [--to DATE]
 //	               [--sort relevance|newest|oldest] [--page N] [--size N] [--json]
-//	               [--samples DIR] [--dict DIR] [--tz ZONE] [--disk-reserve SIZE] QUERY
+//	               [--samples DIR] [--dict DIR] [--tz ZONE] [--disk-reserve SIZE]
+//	               [--typos=false] [--typo-min-one N] [--typo-min-two N] QUERY
 //	wensou analyze [--mode index|query] [--dict DIR] [--json] TEXT
 //	wensou load    [--url URL] [--queries FILE] [-c CLIENTS] [-d DURATION] [--warmup DURATION]
 //	               [--params "size=10"] [--json]
 //	wensou eval    [--index DIR] [--floors FILE] [--json] [--size N] [--misses N]
-//	               [--write-floors FILE] [--margin 0.02] [--dict DIR] JUDGMENTS.jsonl...
+//	               [--write-floors FILE] [--margin 0.02] [--dict DIR] [--typos=false] JUDGMENTS.jsonl...
 //
 // serve answers the search page at / and the JSON API under /api, opening
 // (or building) the index in the background. index adds the articles of

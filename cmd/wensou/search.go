@@ -32,6 +32,8 @@ func runSearch(ctx context.Context, args []string, env envFunc, stdout, stderr i
 	page := fs.Int("page", 1, "page of results")
 	size := fs.Int("size", search.DefaultSize, fmt.Sprintf("results per page (at most %d)", search.MaxSize))
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	var typos typoFlags
+	typos.register(fs)
 	samples := fs.String("samples", defaultSamplesDir, "articles to build the index from when it does not exist yet")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: wensou search [flags] QUERY
@@ -98,7 +100,8 @@ Flags:
 	if st.AnalysisStale() {
 		fmt.Fprintf(stderr, "note: %s was built with another dictionary or other stop words than --dict %q has; run \"wensou reindex --index %s\" to apply them\n", c.index, c.dict, c.index)
 	}
-	res, err := search.New(st, search.Options{}).Search(ctx, req)
+	req.NoTypos = !typos.on
+	res, err := search.New(st, search.Options{Typos: typos.options()}).Search(ctx, req)
 	var qe *search.QueryError
 	if errors.As(err, &qe) {
 		return usagef("cannot read the query: %v", qe)
@@ -208,6 +211,12 @@ func printResult(w io.Writer, res *search.Result, color bool) {
 		return st + s + styleReset
 	}
 	first := (res.Page-1)*res.Size + 1
+	if len(res.Corrected) > 0 {
+		fmt.Fprintf(w, "Showing results for %q; search instead for %q with --typos=false.\n", search.Rewrite(res.Query, res.Corrected), res.Query)
+	}
+	if res.Suggestion != "" {
+		fmt.Fprintf(w, "Did you mean %q?\n", res.Suggestion)
+	}
 	switch {
 	case res.Total == 0:
 		fmt.Fprintf(w, "No articles found for %q (%.1f ms).\n", res.Query, res.TookMs)

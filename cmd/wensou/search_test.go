@@ -560,3 +560,38 @@ Authors: 李明 (1) · Emily (1)
 		})
 	}
 }
+
+// TestSearch_Typos: a misspelt word finds its article, and the command
+// says what it searched for; --typos=false searches the words as typed.
+func TestSearch_Typos(t *testing.T) {
+	dir := buildIndex(t, samplesDir)
+	tests := []struct {
+		args       []string
+		wantOut    []string
+		wantNotOut []string
+	}{
+		{[]string{"marahton", "runners"}, []string{`Showing results for "marathon runners"; search instead for "marahton runners" with --typos=false.`, "Riverton **Marathon**"}, nil},
+		{[]string{"--typos=false", "marahton"}, []string{`No articles found for "marahton"`}, []string{"Showing results"}},
+		{[]string{"--typo-min-one", "9", "marahton"}, []string{`No articles found for "marahton"`}, nil},
+	}
+	for _, tt := range tests {
+		r := wensou(t, nil, append([]string{"search", "--index", dir}, tt.args...)...)
+		if r.code != exitOK {
+			t.Fatalf("wensou search %q: %v", tt.args, r)
+		}
+		for _, want := range tt.wantOut {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("wensou search %q: stdout %q, want it to hold %q", tt.args, r.stdout, want)
+			}
+		}
+		for _, not := range tt.wantNotOut {
+			if strings.Contains(r.stdout, not) {
+				t.Errorf("wensou search %q: stdout %q holds %q", tt.args, r.stdout, not)
+			}
+		}
+	}
+	res := searchJSON(t, dir, "marahton")
+	if res.Corrected["marahton"] != "marathon" || res.Total != 1 {
+		t.Errorf(`search --json marahton: corrected %v, total %d; want {"marahton": "marathon"}, 1`, res.Corrected, res.Total)
+	}
+}

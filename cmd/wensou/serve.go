@@ -36,6 +36,8 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	samples := fs.String("samples", defaultSamplesDir, "articles to build the index from when it does not exist yet")
 	sources := fs.String("sources", "", "comma-separated files and directories that POST /api/admin/reindex rebuilds from (none: the articles stored in the index)")
 	logFormat := fs.String("log-format", "text", "text or json")
+	var typos typoFlags
+	typos.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: wensou serve [flags]\n\nServes the search page at / and the JSON API under /api.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -105,7 +107,7 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 		shutdown(hs, log)
 		return err
 	}
-	srv.SetBackend(backend{Store: st, Searcher: search.New(st, search.Options{})})
+	srv.SetBackend(backend{Store: st, Searcher: search.New(st, search.Options{Typos: typos.options()})})
 	n, err := st.Count()
 	if err != nil {
 		log.Warn("count articles", "err", err)

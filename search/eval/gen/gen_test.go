@@ -53,7 +53,9 @@ func TestWordRuns(t *testing.T) {
 		{"", nil},
 		{"Oil rose, gas fell", [][]string{{"Oil", "rose"}, {"gas", "fell"}}},
 		{"the week in\n   the Bahia zone.", [][]string{{"the", "week", "in", "the", "Bahia", "zone"}}},
-		{"Japan's 5.81 mln", [][]string{{"Japan"}, {"s", "5"}, {"81", "mln"}}},
+		{"Japan's 5.81 mln", [][]string{{"Japan"}, {"s", "5.81", "mln"}}},
+		{"rose 1,234 tonnes. Then", [][]string{{"rose", "1,234", "tonnes"}, {"Then"}}},
+		{"ended 15. Then", [][]string{{"ended", "15"}, {"Then"}}},
 		{"café au lait", [][]string{{"caf"}, {"au", "lait"}}},
 	}
 	for _, tt := range tests {
@@ -265,8 +267,8 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 10 {
-		t.Fatalf("wrote %d files, want one per kind (10): %v", len(files), files)
+	if len(files) != 11 {
+		t.Fatalf("wrote %d files, want one per kind (11): %v", len(files), files)
 	}
 	for _, f := range files {
 		a, err := os.ReadFile(f)
