@@ -111,6 +111,8 @@ func TestOpenAPI_Responses(t *testing.T) {
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=职业教育&size=2", wantStatus: 200},
 		{op: "GET /api/search", srv: "real", target: "/api/search?author=李明华&author=王雪&tag=教育&from=2020&to=2025-12-31&sort=newest&page=1&size=100", wantStatus: 200},
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=script", wantStatus: 200},
+		{op: "GET /api/search", srv: "real", target: "/api/search?q=bakrey", wantStatus: 200},
+		{op: "GET /api/search", srv: "real", target: "/api/search?q=bakrey&typos=false", wantStatus: 200},
 		{op: "GET /api/search", srv: "real", target: "/api/search?size=101", wantStatus: 400},
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=a*", wantStatus: 400},
 		{op: "GET /api/search", srv: "broken", target: "/api/search?q=x", wantStatus: 500},
