@@ -113,6 +113,10 @@ type Index struct {
 	logMu   sync.Mutex
 	lastLog time.Time // of a background error
 
+	// sugg holds the completion dictionaries of the segments (suggest*.go).
+	suggOnce sync.Once
+	sugg     *suggester
+
 	// The warmer builds columns for new segments (from writes and merges)
 	// ahead of the searches that need them.
 	warmNow chan struct{}

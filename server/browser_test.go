@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/net/html"
 )
@@ -494,4 +496,213 @@ func waitForURL(t *testing.T, ctx context.Context, want string) *html.Node {
 		case <-time.After(25 * time.Millisecond):
 		}
 	}
+}
+
+// suggestJS reads the search box's suggestions from the page.
+const suggestJS = `(() => {
+  const box = document.getElementById('q');
+  const list = document.getElementById('q-suggestions');
+  const options = list ? [...list.querySelectorAll('[role=option]')] : [];
+  return {
+    role: box.getAttribute('role') || '',
+    expanded: box.getAttribute('aria-expanded') || '',
+    controls: box.getAttribute('aria-controls') || '',
+    activeDescendant: box.getAttribute('aria-activedescendant') || '',
+    listRole: list ? list.getAttribute('role') : '',
+    open: !!list && !list.hidden && list.getBoundingClientRect().height > 0,
+    options: options.map(o => o.querySelector('.suggestion-text').textContent),
+    marked: options.map(o => [...o.querySelectorAll('mark')].map(m => m.textContent).join('')),
+    selected: options.filter(o => o.getAttribute('aria-selected') === 'true').map(o => o.id),
+    box: box.value,
+    focus: document.activeElement ? document.activeElement.id : '',
+  };
+})()`
+
+// suggestState is the search box's suggestions as the browser shows them.
+type suggestState struct {
+	Role             string   `json:"role"`
+	Expanded         string   `json:"expanded"`
+	Controls         string   `json:"controls"`
+	ActiveDescendant string   `json:"activeDescendant"`
+	ListRole         string   `json:"listRole"`
+	Open             bool     `json:"open"`
+	Options          []string `json:"options"`
+	Marked           []string `json:"marked"`
+	Selected         []string `json:"selected"`
+	Box              string   `json:"box"`
+	Focus            string   `json:"focus"`
+}
+
+// TestBrowser_Suggest types into the search box of a real Chromium: the
+// suggestions show as an ARIA combobox, typing fast asks once and cancels
+// what it no longer needs, the keyboard and the mouse choose one and land
+// on its results, Escape closes them, and without JavaScript the box is a
+// plain search box.
+func TestBrowser_Suggest(t *testing.T) {
+	path := chromiumPath(t)
+	srv, _ := newTestServer(t, Options{})
+	var (
+		mu       sync.Mutex
+		asked    []string // the q of each /api/suggest request, in order
+		canceled []string // those whose client went away before the answer
+	)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/suggest" {
+			q := r.URL.Query().Get("q")
+			mu.Lock()
+			asked = append(asked, q)
+			mu.Unlock()
+			if q == "职业教" { // slow: the next keystroke must cancel it
+				select {
+				case <-r.Context().Done():
+					mu.Lock()
+					canceled = append(canceled, q)
+					mu.Unlock()
+					return
+				case <-time.After(3 * time.Second):
+				}
+			}
+		}
+		srv.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	requests := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(asked)
+	}
+	ctx := newBrowser(t, path)
+	console := watchConsole(ctx)
+	state := func() suggestState { return eval[suggestState](t, ctx, suggestJS) }
+	openWith := func(what string) string {
+		return `(() => { const l = document.getElementById('q-suggestions'); return !!l && !l.hidden && ` +
+			`[...l.querySelectorAll('.suggestion-text')].some(o => o.textContent === ` + jsString(what) + `); })()`
+	}
+
+	step(t, ctx, "open the search page", chromedp.Navigate(ts.URL+"/"))
+	waitFor(t, ctx, "the page", idle+` && document.documentElement.classList.contains('js')`)
+	s := state()
+	if s.Role != "combobox" || s.Expanded != "false" || s.Controls != "q-suggestions" || s.ListRole != "listbox" || s.Open {
+		t.Errorf("before typing: %+v; want a closed combobox controlling the listbox q-suggestions", s)
+	}
+
+	// Type 职业: one request once typing pauses, and a list of
+	// completions with the typed part marked.
+	step(t, ctx, "type 职业", chromedp.SendKeys(chromedp.CSS("#q"), "职业"))
+	waitFor(t, ctx, "the suggestions", openWith("职业教育"))
+	s = state()
+	if s.Expanded != "true" || len(s.Options) < 2 || s.Marked[0] != "职业" || s.ActiveDescendant != "" || len(s.Selected) != 0 {
+		t.Errorf("suggestions for 职业: %+v", s)
+	}
+	if got := requests(); !slices.Equal(got, []string{"职业"}) {
+		t.Errorf("typing 职业 asked for %q, want once for 职业", got)
+	}
+	// The first is the phrase 职业教育, with as many articles as its
+	// search finds.
+	want := apiResult(t, srv, "q="+url.QueryEscape("职业教育")).Total
+	first := s.Options[0]
+	if first != "职业教育" {
+		t.Fatalf("first suggestion for 职业 %q, want 职业教育: %+v", first, s)
+	}
+
+	// Down, down, up: the first is chosen, as the box says to assistive
+	// technology.
+	step(t, ctx, "press down", chromedp.KeyEvent(kb.ArrowDown))
+	step(t, ctx, "press down", chromedp.KeyEvent(kb.ArrowDown))
+	step(t, ctx, "press up", chromedp.KeyEvent(kb.ArrowUp))
+	s = state()
+	if s.ActiveDescendant != "q-suggestion-0" || !slices.Equal(s.Selected, []string{"q-suggestion-0"}) || s.Focus != "q" || s.Box != "职业" {
+		t.Errorf("after down, down, up: %+v; want the first suggestion active, the focus in the box", s)
+	}
+
+	// Enter searches for it.
+	step(t, ctx, "press Enter", chromedp.KeyEvent("\r"))
+	snap := waitFor(t, ctx, "the results of the suggestion", idle+` && new URLSearchParams(location.search).get('q') === `+jsString(first))
+	if s = state(); s.Open || s.Expanded != "false" || s.Box != first {
+		t.Errorf("after Enter: %+v; want the list closed and %q in the box", s, first)
+	}
+	if !strings.Contains(snap.Heading, fmt.Sprintf("%d results", want)) || len(snap.Hits) == 0 {
+		t.Errorf("results heading %q, want %d results (the suggestion's count)", snap.Heading, want)
+	}
+
+	// Typing fast asks once; a request still on its way when typing goes
+	// on is cancelled.
+	eval[bool](t, ctx, `(() => { const b = document.getElementById('q'); b.value = ''; b.focus(); return true; })()`)
+	before := len(requests())
+	step(t, ctx, "type 职业教", chromedp.SendKeys(chromedp.CSS("#q"), "职业教"))
+	deadline := time.Now().Add(browserStepTimeout)
+	for !slices.Contains(requests()[before:], "职业教") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no request for 职业教: %q", requests()[before:])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	step(t, ctx, "type 育", chromedp.SendKeys(chromedp.CSS("#q"), "育"))
+	waitFor(t, ctx, "the suggestions for 职业教育", openWith("职业教育法"))
+	if got := requests()[before:]; !slices.Equal(got, []string{"职业教", "职业教育"}) {
+		t.Errorf("typing 职业教, a pause, 育 asked for %q; want 职业教 then 职业教育", got)
+	}
+	for deadline := time.Now().Add(browserStepTimeout); ; time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		done := slices.Contains(canceled, "职业教")
+		mu.Unlock()
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the request for 职业教 was not cancelled when typing went on")
+		}
+	}
+
+	// Escape closes the list and leaves the box as it is (Chromium would
+	// clear a search box).
+	step(t, ctx, "press Escape", chromedp.KeyEvent(kb.Escape))
+	if s = state(); s.Open || s.Expanded != "false" || s.Box != "职业教育" {
+		t.Errorf("after Escape: %+v; want the list closed and 职业教育 in the box", s)
+	}
+
+	// The mouse: a click on a suggestion searches for it.
+	step(t, ctx, "press down to open", chromedp.KeyEvent(kb.ArrowDown))
+	waitFor(t, ctx, "the suggestions again", openWith("职业教育法"))
+	id := eval[string](t, ctx, `[...document.querySelectorAll('#q-suggestions [role=option]')].find(o => o.querySelector('.suggestion-text').textContent === '职业教育法').id`)
+	step(t, ctx, "click a suggestion", chromedp.Click(chromedp.CSS("#"+id)))
+	waitFor(t, ctx, "the results of the clicked suggestion", idle+` && new URLSearchParams(location.search).get('q') === '职业教育法'`)
+	if s = state(); s.Open || s.Box != "职业教育法" {
+		t.Errorf("after the click: %+v", s)
+	}
+
+	if p := console.problems(); len(p) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
+	}
+
+	t.Run("no JavaScript", func(t *testing.T) {
+		tctx, cancel := chromedp.NewContext(ctx)
+		defer cancel()
+		if _, err := chromedp.Call(tctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			t.Fatalf("disable JavaScript: %v", err)
+		}
+		before := len(requests())
+		step(t, tctx, "open the search page", chromedp.Navigate(ts.URL+"/"))
+		step(t, tctx, "type and press Enter", chromedp.SendKeys(chromedp.CSS("#q"), "职业\r"))
+		doc := waitForURL(t, tctx, "/?q=%E8%81%8C%E4%B8%9A")
+		box := findOne(t, doc, "search box", match("input", "id", "q"))
+		if role := attrOf(box, "role"); role != "" {
+			t.Errorf("without JavaScript the box has role %q, want a plain search box", role)
+		}
+		if n := len(findAll(doc, match("ul", "id", "q-suggestions"))); n != 0 {
+			t.Errorf("without JavaScript the page has %d suggestion lists", n)
+		}
+		if got := requests()[before:]; len(got) != 0 {
+			t.Errorf("without JavaScript the page asked for suggestions: %q", got)
+		}
+	})
+}
+
+// jsString quotes s as a JavaScript string.
+func jsString(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }

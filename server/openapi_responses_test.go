@@ -81,6 +81,13 @@ func TestOpenAPI_Responses(t *testing.T) {
 				return index.Health{Problem: &index.StorageError{Path: "ix", Kind: index.ErrGone}}
 			},
 		}),
+		"suggestFails": newFakeServer(t, Options{}, &fakeSuggester{suggest: func(context.Context, string, int) ([]index.Suggestion, error) {
+			return nil, internal
+		}}),
+		"suggestSlow": newFakeServer(t, Options{SearchTimeout: time.Millisecond}, &fakeSuggester{suggest: func(ctx context.Context, _ string, _ int) ([]index.Suggestion, error) {
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}}),
 	}
 	// Rebuilds need a persistent store: "store" has no configured
 	// sources, "files" has testdata and a file with a rejected record and
@@ -118,6 +125,15 @@ func TestOpenAPI_Responses(t *testing.T) {
 		{op: "GET /api/search", srv: "broken", target: "/api/search?q=x", wantStatus: 500},
 		{op: "GET /api/search", srv: "none", target: "/api/search?q=x", wantStatus: 503},
 		{op: "GET /api/search", srv: "slow", target: "/api/search?q=x", wantStatus: 503},
+
+		{op: "GET /api/suggest", srv: "real", target: "/api/suggest?q=职业", wantStatus: 200},
+		{op: "GET /api/suggest", srv: "real", target: "/api/suggest?q=Oil%20pri&size=3", wantStatus: 200},
+		{op: "GET /api/suggest", srv: "real", target: "/api/suggest?q=", wantStatus: 200},
+		{op: "GET /api/suggest", srv: "real", target: "/api/suggest", wantStatus: 400},
+		{op: "GET /api/suggest", srv: "real", target: "/api/suggest?q=x&size=21", wantStatus: 400},
+		{op: "GET /api/suggest", srv: "suggestFails", target: "/api/suggest?q=x", wantStatus: 500},
+		{op: "GET /api/suggest", srv: "none", target: "/api/suggest?q=x", wantStatus: 503},
+		{op: "GET /api/suggest", srv: "suggestSlow", target: "/api/suggest?q=x", wantStatus: 503},
 
 		{op: "GET /api/articles/{id}", srv: "real", target: "/api/articles/law", wantStatus: 200},
 		{op: "GET /api/articles/{id}", srv: "real", target: "/api/articles/tang", wantStatus: 200},

@@ -16,6 +16,7 @@ func (s *Server) routes() {
 
 	api := e.Group("/api")
 	api.GET("/search", s.withTimeout, s.apiSearch)
+	api.GET("/suggest", s.withTimeout, s.apiSuggest)
 	api.GET("/articles/:id", s.apiGetArticle)
 	api.POST("/articles", s.admin, s.bodyLimit, s.apiPostArticles)
 	api.PUT("/articles/:id", s.admin, s.bodyLimit, s.apiPutArticle)

@@ -17,6 +17,8 @@
 //	wensou analyze [--mode index|query] [--dict DIR] [--json] TEXT
 //	wensou load    [--url URL] [--queries FILE] [-c CLIENTS] [-d DURATION] [--warmup DURATION]
 //	               [--params "size=10"] [--json]
+//	wensou suggest [--index DIR] [--size N] [--json] [--samples DIR] [--dict DIR] [--tz ZONE]
+//	               [--disk-reserve SIZE] PREFIX
 //	wensou eval    [--index DIR] [--floors FILE] [--json] [--size N] [--misses N]
 //	               [--write-floors FILE] [--margin 0.02] [--dict DIR] [--typos=false] JUDGMENTS.jsonl...
 //
@@ -30,7 +32,8 @@
 // running server with a list of queries. eval runs judged queries
 // (data/eval/*.jsonl) against the index and prints MRR@10, success@1,
 // success@10 and nDCG@10 per kind of query; with --floors it exits 1 when
-// a kind is below one of its floors. "wensou COMMAND -h" describes a
+// a kind is below one of its floors. suggest completes what has been
+// typed, as the search page's box does. "wensou COMMAND -h" describes a
 // command's flags.
 //
 // index and reindex print the first rejected records and warnings as they
@@ -104,6 +107,7 @@ Usage:
   wensou serve   [--addr HOST:PORT] [flags] serve the search page and the JSON API
   wensou load    [--url URL] [flags]        measure a running server with a query list
   wensou eval    [flags] JUDGMENTS.jsonl... measure ranking with judged queries
+  wensou suggest [--size N] [--json] PREFIX complete what is typed: words, phrases, titles
 
 Run "wensou COMMAND -h" for a command's flags.
 `
@@ -116,7 +120,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // runWithEnv is run with the environment read through env.
 func runWithEnv(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, `wensou: no command (want index, reindex, search, analyze, serve, load or eval; see "wensou help")`)
+		fmt.Fprintln(stderr, `wensou: no command (want index, reindex, search, suggest, analyze, serve, load or eval; see "wensou help")`)
 		return exitUsage
 	}
 	logger, err := newLogger(stderr, env)
@@ -141,11 +145,13 @@ func runWithEnv(ctx context.Context, args []string, env envFunc, stdout, stderr 
 		err = runLoad(ctx, rest, env, stdout, stderr)
 	case "eval":
 		err = runEval(ctx, rest, env, stdout, stderr)
+	case "suggest":
+		err = runSuggest(ctx, rest, env, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "wensou: unknown command %q (want index, reindex, search, analyze, serve, load or eval; see \"wensou help\")\n", cmd)
+		fmt.Fprintf(stderr, "wensou: unknown command %q (want index, reindex, search, suggest, analyze, serve, load or eval; see \"wensou help\")\n", cmd)
 		return exitUsage
 	}
 	return exitCode(ctx, err, stderr)

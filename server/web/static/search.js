@@ -1,4 +1,4 @@
-// wensou search page: live results.
+// wensou search page: live results, and suggestions as you type.
 //
 // The page works without this script: it is server-rendered, and its form
 // submits with GET. With the script, typing (debounced), ticking an author,
@@ -226,7 +226,223 @@
     // Following #facets and coming back changes only the hash.
     if (location.pathname !== '/' || here() === shown) return;
     clearTimeout(timer);
+    closeSuggestions();
     box.value = new URLSearchParams(location.search).get('q') || '';
     load(here(), 'none', false);
+  });
+
+  // Suggestions as you type: a list under the search box (the ARIA
+  // combobox pattern) of what GET /api/suggest completes the box's text
+  // with. Asked for once typing pauses, the request before cancelled.
+  // Up and down choose one, Enter or a click searches for it, Escape
+  // closes the list. Without the script the box is a plain search box.
+  var SUGGEST_MS = 150;
+  var suggestTimer = 0;
+  var suggestController = null;
+  var suggestSeq = 0;
+  var suggestions = []; // what the list shows, in order
+  var suggestedFor = null; // the text they complete
+  var active = -1; // the highlighted suggestion, -1 for none
+
+  var list = document.createElement('ul');
+  list.id = 'q-suggestions';
+  list.className = 'suggestions';
+  list.setAttribute('role', 'listbox');
+  list.setAttribute('aria-label', '搜索建议 Suggestions');
+  list.hidden = true;
+  form.appendChild(list);
+  var suggestStatus = document.createElement('p');
+  suggestStatus.className = 'visually-hidden';
+  suggestStatus.setAttribute('aria-live', 'polite');
+  form.appendChild(suggestStatus);
+  box.setAttribute('role', 'combobox');
+  box.setAttribute('aria-autocomplete', 'list');
+  box.setAttribute('aria-expanded', 'false');
+  box.setAttribute('aria-controls', list.id);
+
+  // markup turns a suggestion's highlight (escaped text, <mark> its only
+  // markup) into nodes, without parsing it as HTML.
+  var entities = { '&lt;': '<', '&gt;': '>', '&amp;': '&', '&#34;': '"', '&#39;': "'", '&quot;': '"' };
+  function unescapeHTML(s) {
+    return s.replace(/&(lt|gt|amp|quot|#34|#39);/g, function (e) { return entities[e]; });
+  }
+  function markup(el, highlight) {
+    var marked = false;
+    highlight.split(/(<mark>|<\/mark>)/).forEach(function (part) {
+      if (part === '<mark>') { marked = true; return; }
+      if (part === '</mark>') { marked = false; return; }
+      if (!part) return;
+      var text = document.createTextNode(unescapeHTML(part));
+      if (marked) {
+        var m = document.createElement('mark');
+        m.appendChild(text);
+        el.appendChild(m);
+      } else {
+        el.appendChild(text);
+      }
+    });
+  }
+
+  function closeSuggestions() {
+    clearTimeout(suggestTimer);
+    if (suggestController) suggestController.abort();
+    suggestSeq++;
+    list.hidden = true;
+    box.setAttribute('aria-expanded', 'false');
+    box.removeAttribute('aria-activedescendant');
+    active = -1;
+  }
+
+  function openSuggestions() {
+    if (!suggestions.length) return;
+    list.hidden = false;
+    box.setAttribute('aria-expanded', 'true');
+  }
+
+  function setActive(i) {
+    var items = list.children;
+    if (active >= 0 && items[active]) items[active].setAttribute('aria-selected', 'false');
+    active = i;
+    if (active >= 0 && items[active]) {
+      items[active].setAttribute('aria-selected', 'true');
+      box.setAttribute('aria-activedescendant', items[active].id);
+      items[active].scrollIntoView({ block: 'nearest' });
+    } else {
+      box.removeAttribute('aria-activedescendant');
+    }
+  }
+
+  var kinds = { word: '', phrase: '', title: '标题 ' };
+  function showSuggestions(q, found) {
+    suggestions = found;
+    suggestedFor = q;
+    active = -1;
+    box.removeAttribute('aria-activedescendant');
+    list.textContent = '';
+    found.forEach(function (sg, i) {
+      var li = document.createElement('li');
+      li.id = 'q-suggestion-' + i;
+      li.className = 'suggestion';
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-selected', 'false');
+      li.dataset.kind = sg.kind;
+      var text = document.createElement('span');
+      text.className = 'suggestion-text';
+      markup(text, sg.highlight);
+      var meta = document.createElement('span');
+      meta.className = 'suggestion-meta';
+      meta.textContent = (kinds[sg.kind] || '') + sg.count + ' 篇';
+      li.appendChild(text);
+      li.appendChild(meta);
+      list.appendChild(li);
+    });
+    if (found.length) {
+      openSuggestions();
+      suggestStatus.textContent = found.length + ' 条建议 ' + found.length + ' suggestions';
+    } else {
+      list.hidden = true;
+      box.setAttribute('aria-expanded', 'false');
+    }
+  }
+
+  function askSuggestions() {
+    clearTimeout(suggestTimer);
+    var q = box.value;
+    if (q.trim() === '') {
+      closeSuggestions();
+      suggestions = [];
+      return;
+    }
+    if (suggestController) suggestController.abort();
+    suggestController = window.AbortController ? new AbortController() : null;
+    var mine = ++suggestSeq;
+    fetch('/api/suggest?size=8&q=' + encodeURIComponent(q), {
+      headers: { 'Accept': 'application/json' },
+      credentials: 'same-origin',
+      signal: suggestController ? suggestController.signal : undefined
+    }).then(function (res) {
+      if (!res.ok) throw new Error('HTTP ' + res.status);
+      return res.json();
+    }).then(function (data) {
+      if (mine !== suggestSeq || box.value !== q || document.activeElement !== box) return;
+      showSuggestions(q, data.suggestions || []);
+    }).catch(function () {
+      // A suggestion that does not come is no error worth showing:
+      // the search itself says when the server cannot be reached.
+    });
+  }
+
+  // choose searches for a suggestion, as Enter in the box would.
+  function choose(i) {
+    var sg = suggestions[i];
+    if (!sg) return;
+    box.value = sg.text;
+    closeSuggestions();
+    clearTimeout(timer);
+    update('push');
+  }
+
+  box.addEventListener('input', function (e) {
+    if (composing || e.isComposing) return;
+    clearTimeout(suggestTimer);
+    suggestTimer = setTimeout(askSuggestions, SUGGEST_MS);
+  });
+  box.addEventListener('compositionend', function () {
+    clearTimeout(suggestTimer);
+    suggestTimer = setTimeout(askSuggestions, SUGGEST_MS);
+  });
+  box.addEventListener('keydown', function (e) {
+    if (e.isComposing || e.altKey || e.ctrlKey || e.metaKey) return;
+    var open = !list.hidden;
+    switch (e.key) {
+      case 'ArrowDown':
+        e.preventDefault();
+        if (!open) {
+          if (suggestedFor === box.value && suggestions.length) {
+            openSuggestions();
+          } else {
+            askSuggestions();
+          }
+          return;
+        }
+        setActive(active + 1 < suggestions.length ? active + 1 : -1);
+        return;
+      case 'ArrowUp':
+        if (!open) return;
+        e.preventDefault();
+        setActive(active < 0 ? suggestions.length - 1 : active - 1);
+        return;
+      case 'Enter':
+        if (open && active >= 0) {
+          e.preventDefault();
+          choose(active);
+        } else {
+          closeSuggestions();
+        }
+        return;
+      case 'Escape':
+        if (open) {
+          // Chromium would clear a search box on Escape.
+          e.preventDefault();
+          closeSuggestions();
+        }
+        return;
+      case 'Tab':
+        closeSuggestions();
+    }
+  });
+  box.addEventListener('blur', closeSuggestions);
+  form.addEventListener('submit', closeSuggestions);
+
+  // The mouse: pressing keeps the focus in the box, a click chooses.
+  list.addEventListener('mousedown', function (e) { e.preventDefault(); });
+  list.addEventListener('click', function (e) {
+    var li = e.target.closest ? e.target.closest('[role=option]') : null;
+    if (li) choose(Array.prototype.indexOf.call(list.children, li));
+  });
+  list.addEventListener('mousemove', function (e) {
+    var li = e.target.closest ? e.target.closest('[role=option]') : null;
+    var i = li ? Array.prototype.indexOf.call(list.children, li) : -1;
+    if (i !== active) setActive(i);
   });
 })();
