@@ -106,20 +106,18 @@ func checkFailedWrite(t *testing.T, ix *Index, id string, before int) {
 // and returns a function that removes it.
 func fillDisk(t *testing.T, dir string, free int64) func() {
 	t.Helper()
+	path := filepath.Join(dir, "filler")
+	f, err := os.Create(path) // emptied, so that filling again measures afresh
+	if err != nil {
+		t.Fatal(err)
+	}
 	st, err := statDisk(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
+	_, err = f.Write(make([]byte, max(st.free-free, 0)))
+	if err != nil && !errors.Is(err, syscall.ENOSPC) {
 		t.Fatal(err)
-	}
-	if err := f.Truncate(0); err == nil {
-		_, err = f.Write(make([]byte, max(st.free-free, 0)))
-		if err != nil && !errors.Is(err, syscall.ENOSPC) {
-			t.Fatal(err)
-		}
 	}
 	f.Close()
 	return func() {
@@ -129,15 +127,38 @@ func fillDisk(t *testing.T, dir string, free int64) func() {
 	}
 }
 
-func TestIndex_DiskFull(t *testing.T) {
+// settle waits until the free space of dir's file system stops
+// changing, so that merges are not freeing or taking space meanwhile.
+func settle(t *testing.T, dir string) {
+	t.Helper()
+	last, stable := int64(-1), 0
+	for range 200 {
+		st, err := statDisk(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.free == last {
+			stable++
+		} else {
+			last, stable = st.free, 0
+		}
+		if stable == 10 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Log("the free space did not settle in 4 s")
+}
+
+// TestIndex_DiskFillsUp indexes until the disk is full: the write is
+// refused before the disk is quite full, keeping the reserve (5% of the
+// disk) free, or, when merges took the space meanwhile, where it fails;
+// either way it leaves nothing.
+func TestIndex_DiskFillsUp(t *testing.T) {
 	dir := mountTmpfs(t, 8<<20)
-	path := filepath.Join(dir, "ix")
-	ix := openTest(t, path)
+	ix := openTest(t, filepath.Join(dir, "ix"))
 	defer func() { closeTest(t, ix) }()
 
-	// Writes are refused before the disk is quite full, keeping the
-	// reserve (5% of the disk) free; or, when merges took the space
-	// meanwhile, where they fail.
 	written, err := fill(t, ix, 64<<10)
 	se, ok := errors.AsType[*StorageError](err)
 	if !ok || !errors.Is(err, ErrDiskFull) {
@@ -148,12 +169,34 @@ func TestIndex_DiskFull(t *testing.T) {
 	}
 	t.Logf("%d articles written before the disk filled: %v", len(written), err)
 	checkFailedWrite(t, ix, fmt.Sprintf("fill-%d", len(written)), len(written))
+}
 
-	// Full to the last 100 kB, whatever merges free: the check refuses.
-	unfill := fillDisk(t, dir, 100<<10)
-	err = ix.Put(t.Context(), []article.Article{sample("late")})
-	if se, ok := errors.AsType[*StorageError](err); !ok || !errors.Is(err, ErrDiskFull) || se.Reserve <= 0 {
-		t.Fatalf("Put on a full disk: error = %v, want ErrDiskFull before writing, with the reserve", err)
+// TestIndex_DiskFull fills the disk with a file to below the reserve:
+// writes are refused before they start, health says why, deletions go
+// on, and writes work again once space is freed.
+func TestIndex_DiskFull(t *testing.T) {
+	dir := mountTmpfs(t, 8<<20)
+	path := filepath.Join(dir, "ix")
+	ix := openTest(t, path)
+	defer func() { closeTest(t, ix) }()
+	var written []string
+	for i := range 5 {
+		id := fmt.Sprintf("fill-%d", i)
+		if err := ix.Put(t.Context(), []article.Article{bulky(id, 64<<10)}); err != nil {
+			t.Fatal(err)
+		}
+		written = append(written, id)
+	}
+
+	settle(t, dir)
+	unfill := fillDisk(t, dir, 200<<10)
+	err := ix.Put(t.Context(), []article.Article{sample("late")})
+	se, ok := errors.AsType[*StorageError](err)
+	if !ok || !errors.Is(err, ErrDiskFull) || se.Reserve <= 0 || se.Free < 0 || se.Need <= 0 {
+		t.Fatalf("Put on a full disk: error = %v, want ErrDiskFull before writing, with free, needed and reserved bytes", err)
+	}
+	if !strings.Contains(err.Error(), "is full") {
+		t.Errorf("error %q: want it to say the disk is full", err)
 	}
 	checkFailedWrite(t, ix, "late", len(written))
 	if h := ix.Health(); !errors.Is(h.Problem, ErrDiskFull) || h.FreeBytes < 0 {
