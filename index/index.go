@@ -19,6 +19,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/wensou/wensou/index/article"
+	"github.com/wensou/wensou/index/pinyin"
 	"github.com/wensou/wensou/index/zh"
 )
 
@@ -112,6 +113,9 @@ type Index struct {
 
 	logMu   sync.Mutex
 	lastLog time.Time // of a background error
+
+	// lengths are the average field lengths BM25 is given (bm25.go).
+	lengths fieldLengths
 
 	// sugg holds the completion dictionaries of the segments (suggest*.go).
 	suggOnce sync.Once
@@ -753,6 +757,10 @@ func (ix *Index) document(a *article.Article) map[string]any {
 		FieldTitle: a.Title,
 		FieldBody:  a.Body,
 		FieldHash:  a.Hash(),
+	}
+	if pinyin.HasReadings(a.Title) {
+		d[FieldTitlePinyin] = a.Title
+		d[FieldTitleInitials] = a.Title
 	}
 	if len(a.Authors) > 0 {
 		d[FieldAuthor] = a.Authors

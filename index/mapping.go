@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
 
+	"github.com/wensou/wensou/index/pinyin"
 	"github.com/wensou/wensou/index/zh"
 )
 
@@ -18,21 +19,26 @@ import (
 // both with doc values, from which the columns for facets and sorting are
 // built.
 const (
-	FieldTitle      = "title"
-	FieldBody       = "body"
-	FieldAuthor     = "author"      // exact names: filters and facets
-	FieldAuthorText = "author_text" // analyzed names: author: queries
-	FieldDate       = "date"
-	FieldURL        = "url"
-	FieldSource     = "source"
-	FieldTags       = "tags" // lower-cased exact tags
-	FieldOrigin     = "origin"
-	FieldHash       = "hash"
+	FieldTitle = "title"
+	// FieldTitlePinyin holds every reading of the title's Chinese
+	// characters (package pinyin), FieldTitleInitials their first
+	// letters: pinyin typed finds the Chinese title.
+	FieldTitlePinyin   = "title_pinyin"
+	FieldTitleInitials = "title_initials"
+	FieldBody          = "body"
+	FieldAuthor        = "author"      // exact names: filters and facets
+	FieldAuthorText    = "author_text" // analyzed names: author: queries
+	FieldDate          = "date"
+	FieldURL           = "url"
+	FieldSource        = "source"
+	FieldTags          = "tags" // lower-cased exact tags
+	FieldOrigin        = "origin"
+	FieldHash          = "hash"
 )
 
 // SchemaVersion changes whenever the mapping below changes in a way that
 // needs a rebuild.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // keywordLower is the analyzer for tags: the whole value, lower-cased.
 const keywordLower = "keyword_lower"
@@ -95,6 +101,11 @@ func newMapping(analysis string) (*mapping.IndexMappingImpl, error) {
 	dm := mapping.NewDocumentStaticMapping()
 	dm.AddFieldMappingsAt(FieldTitle, text(true, true))
 	dm.AddFieldMappingsAt(FieldBody, text(true, true))
+	for _, fa := range [][2]string{{FieldTitlePinyin, pinyin.Analyzer}, {FieldTitleInitials, pinyin.InitialsAnalyzer}} {
+		f := text(false, true) // vectors: the hit's title is highlighted
+		f.Analyzer = fa[1]
+		dm.AddFieldMappingsAt(fa[0], f)
+	}
 	dm.AddFieldMappingsAt(FieldAuthor, kw(true, true, true, keyword.Name))
 	dm.AddFieldMappingsAt(FieldAuthorText, text(false, false))
 	dm.AddFieldMappingsAt(FieldDate, date)

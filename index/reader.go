@@ -110,6 +110,12 @@ func (r *Reader) Match(ctx context.Context, q query.Query, score bool, fn func(d
 		opts.Score = "none"
 	}
 	ctx = scoringContext(ctx)
+	if score {
+		var err error
+		if ctx, err = r.bm25Context(ctx); err != nil {
+			return fmt.Errorf("measure field lengths: %w", err)
+		}
+	}
 	s, err := q.Searcher(ctx, r.snap, r.mapping, opts)
 	if err != nil {
 		return fmt.Errorf("build searcher: %w", err)

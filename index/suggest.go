@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 
+	"github.com/wensou/wensou/index/pinyin"
 	"github.com/wensou/wensou/index/zh"
 )
 
@@ -283,6 +284,14 @@ func (s *suggester) suggest(ctx context.Context, epoch uint64, snap *scorch.Inde
 		if words, err = s.words(ctx, views, in, n); err != nil {
 			return nil, err
 		}
+		if len(words) < n {
+			// English words typed keep their places; pinyin fills the rest.
+			py, err := s.pinyinWords(ctx, views, in.tails[0], n-len(words))
+			if err != nil {
+				return nil, err
+			}
+			words = append(words, py...)
+		}
 	}
 	if in.title != "" {
 		if phrases, err = s.fromTitles(ctx, views, in, sourcePhrases, n); err != nil {
@@ -435,6 +444,68 @@ func (s *suggester) complete(ctx context.Context, views []segView, counters []*c
 		})
 	}
 	return out, found, nil
+}
+
+// minPinyinPrefix is the fewest letters of pinyin completed: one letter
+// is the start of too many words.
+const minPinyinPrefix = 2
+
+// pinyinWords completes pinyin being typed (zhiy) with the Chinese words
+// whose pinyin starts with it (职业), when it is all that was typed.
+// Segments whose dictionaries are still being built offer none.
+func (s *suggester) pinyinWords(ctx context.Context, views []segView, t tail, n int) ([]Suggestion, error) {
+	if t.head != "" || len(t.prefix) < minPinyinPrefix || !pinyin.IsPrefix(t.prefix) {
+		return nil, nil
+	}
+	p := []byte(t.prefix)
+	rv := make([]rankView, 0, len(views))
+	owner := make([]int, 0, len(views))
+	for i, v := range views {
+		if v.entry == nil || v.entry.pinyin == nil {
+			continue
+		}
+		r := rankView{d: v.entry.pinyin, limit: noLimit}
+		r.lo, r.hi = r.d.prefixRange(p)
+		if r.lo == r.hi {
+			continue
+		}
+		if v.deleted > 0 {
+			live, word := liveWords(v, v.entry.words, true), v.entry.pinyinWord
+			r.live = func(j int) (uint64, error) { return live(int(word[j])) }
+		}
+		rv = append(rv, r)
+		owner = append(owner, i)
+	}
+	if len(rv) == 0 {
+		return nil, nil
+	}
+	// A word with two readings that both start so is offered once.
+	offered := map[string]bool{}
+	accept := func(_, _ int, key []byte) (string, bool, error) {
+		word := string(key[bytes.IndexByte(key, 0)+1:])
+		if offered[word] {
+			return "", false, nil
+		}
+		offered[word] = true
+		return word, true, nil
+	}
+	ranked, err := rankKeys(ctx, rv, nil, n, 1, rankLimit, accept)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Suggestion, 0, len(ranked))
+	for _, r := range ranked {
+		key := string(r.key[:bytes.IndexByte(r.key, 0)])
+		covered := pinyin.Covered(r.text, key, t.prefix)
+		cut := len(string([]rune(r.text)[:covered]))
+		out = append(out, Suggestion{
+			Text:      r.text,
+			Kind:      SuggestWord,
+			Count:     r.count,
+			Highlight: "<mark>" + html.EscapeString(r.text[:cut]) + "</mark>" + html.EscapeString(r.text[cut:]),
+		})
+	}
+	return out, nil
 }
 
 // liveWords returns the live count of word key j of d in segment v, which

@@ -10,6 +10,7 @@ import (
 
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 
+	"github.com/wensou/wensou/index/pinyin"
 	"github.com/wensou/wensou/index/zh"
 )
 
@@ -19,8 +20,8 @@ import (
 // request counts.
 
 // wordFields are the fields whose terms complete words: an article holds
-// a word when its title or its body does. (A pinyin field, when there is
-// one, is another source of keys, with the same machinery.)
+// a word when its title or its body does. (The pinyin of the words is
+// another source of keys, with the same machinery: see buildPinyin.)
 var wordFields = []string{FieldTitle, FieldBody}
 
 // postingsFunc returns a term's postings list in a dictionary, with or
@@ -380,4 +381,42 @@ func titleMark(title string, n int) (int, int) {
 		return 0, 0
 	}
 	return start, end
+}
+
+// Pinyin completions: the pinyin of the segment's Chinese words.
+const (
+	// pinyinKeysPerWord bounds the readings of a word of polyphones
+	// that are keys.
+	pinyinKeysPerWord = 4
+	pinyinWordChars   = 8 // longer words are not completed from pinyin
+)
+
+// buildPinyin builds the pinyin dictionary of a segment from its word
+// dictionary: for each word of two to pinyinWordChars Han characters, a
+// key per reading, the reading then a zero byte then the word (so that
+// keys are unique: zhiye\x00职业), counted as the word is. word[i] is the
+// index in words of key i's word.
+func buildPinyin(words *completionDict) (*completionDict, []int32) {
+	type entry struct {
+		key  string
+		word int32
+	}
+	var entries []entry
+	for i := range words.len() {
+		w := words.key(i)
+		if n := utf8.RuneCount(w); n < 2 || n > pinyinWordChars || w[0] < utf8.RuneSelf {
+			continue
+		}
+		for _, k := range pinyin.Keys(string(w), pinyinKeysPerWord) {
+			entries = append(entries, entry{k + "\x00" + string(w), int32(i)})
+		}
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+	var b dictBuilder
+	word := make([]int32, len(entries))
+	for i, e := range entries {
+		b.add([]byte(e.key), words.count[e.word])
+		word[i] = e.word
+	}
+	return b.finish(), word
 }

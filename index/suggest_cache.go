@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -80,6 +81,10 @@ type segDicts struct {
 	words   *completionDict
 	phrases *completionDict
 	titles  *completionDict
+	// pinyin holds the pinyin of the words (buildPinyin); pinyinWord[i]
+	// is the index in words of the word of pinyin key i.
+	pinyin     *completionDict
+	pinyinWord []int32
 }
 
 // deletedCounts are live word counts of a segment with n deleted
@@ -306,6 +311,41 @@ func (ix *Index) WarmSuggestions() error {
 	return nil
 }
 
+// BuildSuggestions builds the completion dictionaries of every segment
+// of the index now, and returns when they are built: what [Index.Suggest]
+// then offers no longer depends on how far the background builder got.
+// A batch job that suggests many times (wensou eval) calls it first.
+func (ix *Index) BuildSuggestions(ctx context.Context) error {
+	snap, _, epoch, err := ix.snapshot()
+	if err != nil {
+		return fmt.Errorf("build suggestions: %w", err)
+	}
+	defer snap.Close()
+	s := ix.suggester()
+	s.prune(epoch, snap)
+	for _, ss := range snap.Segments() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		k := segKey{epoch, ss.Id()}
+		s.mu.Lock()
+		if s.entries == nil {
+			s.entries = map[segKey]*suggestEntry{}
+		}
+		e, ok := s.entries[k]
+		if !ok {
+			e = &suggestEntry{}
+			s.entries[k] = e
+		}
+		s.mu.Unlock()
+		e.build(ss, s.an) // waits for the builder if it is on it
+		if e.failed.Load() {
+			return fmt.Errorf("build suggestions: %w", e.err)
+		}
+	}
+	return nil
+}
+
 // build builds the entry's dictionaries, once.
 func (e *suggestEntry) build(ss *scorch.SegmentSnapshot, an *zh.Analyzer) {
 	e.once.Do(func() {
@@ -322,7 +362,8 @@ func (e *suggestEntry) build(ss *scorch.SegmentSnapshot, an *zh.Analyzer) {
 			e.failed.Store(true)
 			return
 		}
-		e.built.Store(&segDicts{words: words, phrases: phrases, titles: titles})
+		py, pyWord := buildPinyin(words)
+		e.built.Store(&segDicts{words: words, phrases: phrases, titles: titles, pinyin: py, pinyinWord: pyWord})
 	})
 }
 

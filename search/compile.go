@@ -49,7 +49,8 @@ type typoWord struct {
 // compiler turns parsed queries into bleve queries with the query
 // analyzer.
 type compiler struct {
-	an analysis.Analyzer
+	an  analysis.Analyzer
+	syn *synTable // nil for none
 }
 
 // compile builds the plan for q. Question words and particles are
@@ -74,7 +75,23 @@ func (c *compiler) compileWith(q *Query, dropQuestionWords bool) plan {
 		}
 		run = nil
 	}
-	for _, cl := range q.Clauses {
+	spans := c.clauseSynonyms(q)
+	for i := 0; i < len(q.Clauses); i++ {
+		cl := q.Clauses[i]
+		if sp, ok := spans[i]; ok {
+			// Plain words that together have synonyms: one unit.
+			var typed []query.Query
+			for _, cl := range q.Clauses[i : sp.end+1] {
+				run = append(run, cl.Alts[0].Text)
+				typed = append(typed, c.words(cl.Alts[0], dropQuestionWords)...)
+				hadText = true
+			}
+			if len(typed) > 0 {
+				p.units = append(p.units, withSynonyms(conjunction(typed), sp.alts, fieldsFor("")))
+			}
+			i = sp.end
+			continue
+		}
 		if t := cl.Alts[0]; len(cl.Alts) == 1 && !cl.Exclude && t.Field == "" && !t.Phrase && !t.Prefix {
 			run = append(run, t.Text)
 		} else if !cl.Exclude {
@@ -205,11 +222,92 @@ func (c *compiler) words(t Term, dropQuestionWords bool) []query.Query {
 	}
 	fields := fieldsFor(t.Field)
 	var out []query.Query
-	for _, g := range c.groups(text, dropQuestionWords) {
-		if len(g) == 1 {
-			out = append(out, termsQuery(string(g[0].Term), fields))
-		} else {
-			out = append(out, phraseQuery(tokensToPhrase(g), fields))
+	gs := c.groups(text, dropQuestionWords)
+	for i := 0; i < len(gs); {
+		// The longest run of words from here that has synonyms is one
+		// unit, with them.
+		n, alts := c.groupSynonyms(gs[i:])
+		if n == 0 {
+			out = append(out, groupQuery(gs[i], fields))
+			i++
+			continue
+		}
+		var typed []query.Query
+		for _, g := range gs[i : i+n] {
+			typed = append(typed, groupQuery(g, fields))
+		}
+		out = append(out, withSynonyms(conjunction(typed), alts, fields))
+		i += n
+	}
+	return out
+}
+
+// groupQuery is the query of one group of words.
+func groupQuery(g []*analysis.Token, fields []weighted) query.Query {
+	if len(g) == 1 {
+		return termsQuery(string(g[0].Term), fields)
+	}
+	return phraseQuery(tokensToPhrase(g), fields)
+}
+
+// groupSynonyms returns how many of the first groups make the longest
+// entry with synonyms, and the synonyms; 0 for none.
+func (c *compiler) groupSynonyms(gs [][]*analysis.Token) (int, []synAlt) {
+	if c.syn == nil {
+		return 0, nil
+	}
+	for n := min(len(gs), maxSynonymWords); n >= 1; n-- {
+		var toks analysis.TokenStream
+		for _, g := range gs[:n] {
+			toks = append(toks, g...)
+		}
+		if alts := c.syn.lookup(termKey(toks)); len(alts) > 0 {
+			return n, alts
+		}
+	}
+	return 0, nil
+}
+
+// synSpan is a run of the query's clauses, from the one it is keyed by
+// to end, whose words together have synonyms.
+type synSpan struct {
+	end  int
+	alts []synAlt
+}
+
+// clauseSynonyms finds the runs of two or more plain words (each its own
+// clause: united states) that together have synonyms, longest first.
+func (c *compiler) clauseSynonyms(q *Query) map[int]synSpan {
+	if c.syn == nil {
+		return nil
+	}
+	plain := func(cl Clause) bool {
+		t := cl.Alts[0]
+		return len(cl.Alts) == 1 && !cl.Exclude && t.Field == "" && !t.Phrase && !t.Prefix
+	}
+	var out map[int]synSpan
+	for i := 0; i < len(q.Clauses); i++ {
+		for end := min(len(q.Clauses), i+maxSynonymWords) - 1; end > i; end-- {
+			words := make([]string, 0, end-i+1)
+			ok := true
+			for _, cl := range q.Clauses[i : end+1] {
+				if !plain(cl) {
+					ok = false
+					break
+				}
+				words = append(words, cl.Alts[0].Text)
+			}
+			if !ok {
+				continue
+			}
+			if alts := c.syn.lookup(termKey(c.an.Analyze([]byte(strings.Join(words, " "))))); len(alts) > 0 {
+				if out == nil {
+					out = map[int]synSpan{}
+				}
+				out[i] = synSpan{end: end, alts: alts}
+				i = end
+				break
+			}
 		}
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -132,6 +133,8 @@ type Options struct {
 	Fragments       int // body fragments per hit; default 3
 	// Typos configures typo tolerance.
 	Typos Typos
+	// Synonyms are the synonyms in force; nil for none.
+	Synonyms Synonyms
 }
 
 // Source lends a [Searcher] the index to search: an [*index.Index] lends
@@ -146,6 +149,7 @@ type Source interface {
 type Searcher struct {
 	src  Source
 	opts Options
+	syn  atomic.Pointer[synTable] // the synonyms last read
 }
 
 // New returns a searcher over src.
@@ -232,7 +236,9 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 // search runs a parsed request on ix.
 func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Request) (*Result, error) {
 	// Queries are analysed with the index's own dictionary.
-	p := compilerFor(ix).compile(q)
+	c0 := compilerFor(ix)
+	c0.syn = s.synonymsFor(ix.Segmenter())
+	p := c0.compile(q)
 	res := &Result{Query: req.Query, Page: req.Page, Size: req.Size, Hits: []Hit{},
 		Facets: Facets{Author: []Bucket{}, Year: []Bucket{}, Month: []Bucket{}}}
 	if p.nothing {
@@ -256,6 +262,31 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 	c, err := s.collect(ctx, r, bq, rs.collectRequest(req))
 	if err != nil {
 		return nil, err
+	}
+	if py := pinyinQuery(q); py != nil && c.total < pinyinFew {
+		// Few articles hold the words typed, and they read as pinyin:
+		// the articles with those Chinese titles follow; or come first,
+		// when the words typed are in no article and were read as typos
+		// (pinyin read as typed beats a correction).
+		pq := build([]query.Query{py}, p.exclude, tags, false)
+		typos := len(fixes.corrected) > 0
+		if typos {
+			bq = withPinyin(pq, bq)
+		} else {
+			bq = withPinyin(bq, pq)
+		}
+		before := c.total
+		if typos {
+			// Proximity would lift the corrected words' articles back
+			// over the pinyin ones.
+			rs = nil
+		}
+		if c, err = s.collect(ctx, r, bq, rs.collectRequest(req)); err != nil {
+			return nil, err
+		}
+		if typos && c.total > before {
+			fixes = typoFixes{} // read as pinyin, not corrected
+		}
 	}
 	if c.total == 0 && len(p.units) > 1 {
 		// No article holds every word: rank those holding most of them.
@@ -287,6 +318,16 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 	res.Corrected = fixes.corrected
 	res.Next = next
 	if c.total == 0 || res.Partial || fixes.kept() {
+		han, err := hanFixes(r, compilerFor(ix), q)
+		if err != nil {
+			return nil, err
+		}
+		for typed, better := range han {
+			if fixes.better == nil {
+				fixes.better = map[string]string{}
+			}
+			fixes.better[typed] = better
+		}
 		res.Suggestion = fixes.suggestion(req.Query)
 	}
 	return res, nil
@@ -369,8 +410,12 @@ func (s *Searcher) hits(ctx context.Context, r *index.Reader, q query.Query, pag
 		}
 		loc := locs[h.doc]
 		fx.read(loc, map[string]string{index.FieldTitle: st.Title, index.FieldBody: st.Body})
+		titleSpans := spansOf(loc, index.FieldTitle)
+		// The pinyin fields hold the title's characters' offsets.
+		titleSpans = append(titleSpans, spansOf(loc, index.FieldTitlePinyin)...)
+		titleSpans = append(titleSpans, spansOf(loc, index.FieldTitleInitials)...)
 		hit.Highlight = Highlight{
-			Title: highlightTitle(st.Title, spansOf(loc, index.FieldTitle)),
+			Title: highlightTitle(st.Title, titleSpans),
 			Body:  bodyFragments(st.Body, spansOf(loc, index.FieldBody), s.opts.Fragments, s.opts.FragmentSize),
 		}
 		if hit.Highlight.Body == nil {

@@ -345,8 +345,18 @@ func (fx typoFixes) suggestion(q string) string {
 func Rewrite(q string, words map[string]string) string {
 	out := q
 	for typed, better := range words {
-		re := regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(typed) + `\b`)
-		out = re.ReplaceAllLiteralString(out, better)
+		// \b is a boundary of ASCII words: a word that starts or ends
+		// otherwise (职业教月) has none there.
+		first, _ := utf8.DecodeRuneInString(typed)
+		last, _ := utf8.DecodeLastRuneInString(typed)
+		pattern := `(?i)` + regexp.QuoteMeta(typed)
+		if first < utf8.RuneSelf {
+			pattern = `(?i)\b` + regexp.QuoteMeta(typed)
+		}
+		if last < utf8.RuneSelf {
+			pattern += `\b`
+		}
+		out = regexp.MustCompile(pattern).ReplaceAllLiteralString(out, better)
 	}
 	return out
 }

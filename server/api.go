@@ -458,7 +458,7 @@ func (s *Server) apiAnalyze(c *gin.Context) {
 		c.Error(fmt.Errorf("%w: %w", errBadParam, err))
 		return
 	}
-	toks, err := s.tokens(mode, text)
+	toks, syns, err := s.tokens(mode, text)
 	if err != nil {
 		c.Error(err)
 		return
@@ -467,22 +467,34 @@ func (s *Server) apiAnalyze(c *gin.Context) {
 	if mode == zh.Accurate {
 		name = "query"
 	}
-	c.PureJSON(http.StatusOK, gin.H{"text": text, "mode": name, "tokens": toks})
+	c.PureJSON(http.StatusOK, gin.H{"text": text, "mode": name, "tokens": toks, "synonyms": syns})
+}
+
+// expander is a backend that expands synonyms (a [search.Searcher]).
+type expander interface {
+	Expand(seg *zh.Segmenter, text string) []search.Expansion
 }
 
 // tokens analyses text with the live index's segmenter, whose dictionary
-// is what searches use, or with the process's when the backend has none.
-func (s *Server) tokens(mode zh.Mode, text string) ([]zh.Token, error) {
+// is what searches use, or with the process's when the backend has none;
+// and returns the stretches of text that synonyms expand in a query.
+func (s *Server) tokens(mode zh.Mode, text string) ([]zh.Token, []search.Expansion, error) {
+	syns := []search.Expansion{}
 	if b, err := s.current(); err == nil {
 		if sb, ok := b.(interface{ Segmenter() (*zh.Segmenter, error) }); ok {
 			seg, err := sb.Segmenter()
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			return seg.Tokens(mode, text)
+			toks, err := seg.Tokens(mode, text)
+			if ex, ok := b.(expander); ok && err == nil {
+				syns = ex.Expand(seg, text)
+			}
+			return toks, syns, err
 		}
 	}
-	return zh.Tokens(mode, text)
+	toks, err := zh.Tokens(mode, text)
+	return toks, syns, err
 }
 
 func (s *Server) apiOpenAPI(c *gin.Context) {

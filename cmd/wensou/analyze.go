@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/wensou/wensou/index/zh"
+	"github.com/wensou/wensou/search"
 )
 
 func runAnalyze(ctx context.Context, args []string, env envFunc, stdout, stderr io.Writer) error {
@@ -20,7 +21,7 @@ func runAnalyze(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	var d dictFlag
 	d.register(fs)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: wensou analyze [--mode index|query] [--dict DIR] [--json] TEXT\n\nPrints the tokens of TEXT with positions and byte offsets.\n\nFlags:\n")
+		fmt.Fprint(fs.Output(), "Usage: wensou analyze [--mode index|query] [--dict DIR] [--json] TEXT\n\nPrints the tokens of TEXT with positions and byte offsets, then the words\nof TEXT that synonyms (*.syn in --dict) expand in a search.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	pos, err := parseFlags(fs, args, env, stderr)
@@ -54,6 +55,25 @@ func runAnalyze(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	rows := [][]string{{"POS", "START", "END", "TERM", "TEXT"}}
 	for _, t := range toks {
 		rows = append(rows, []string{strconv.Itoa(t.Position), strconv.Itoa(t.Start), strconv.Itoa(t.End), t.Term, t.Text})
+	}
+	if err := writeTable(stdout, rows); err != nil {
+		return err
+	}
+	// What a search also finds for the text's words: their synonyms.
+	syn, err := d.synonyms()
+	if err != nil {
+		return err
+	}
+	exps := search.New(nil, search.Options{Synonyms: syn}).Expand(seg, strings.Join(pos, " "))
+	if len(exps) == 0 {
+		return nil
+	}
+	rows = [][]string{{"START", "END", "TEXT", "SYNONYMS (searched too, ranked below)"}}
+	for _, e := range exps {
+		rows = append(rows, []string{strconv.Itoa(e.Start), strconv.Itoa(e.End), e.Text, strings.Join(e.Synonyms, ", ")})
+	}
+	if _, err := fmt.Fprintln(stdout); err != nil {
+		return err
 	}
 	return writeTable(stdout, rows)
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/wensou/wensou/index/article"
 	"github.com/wensou/wensou/index/zh"
 	"github.com/wensou/wensou/search"
+	"github.com/wensou/wensou/search/synonym"
 )
 
 // envFunc looks up an environment variable (os.LookupEnv in main, a map
@@ -188,7 +191,41 @@ type dictFlag struct {
 }
 
 func (d *dictFlag) register(fs *flag.FlagSet) {
-	fs.StringVar(&d.dict, "dict", defaultDictDir, "user dictionary and stop words directory (*.dict, *.stop); \"\" for none")
+	fs.StringVar(&d.dict, "dict", defaultDictDir, "user dictionary, stop words and synonyms directory (*.dict, *.stop, *.syn); \"\" for none")
+}
+
+// synonyms loads the synonyms of the dictionary directory, for a command
+// that searches once; none when there is no directory.
+func (d *dictFlag) synonyms() (search.Synonyms, error) {
+	if d.dict == "" {
+		return nil, nil
+	}
+	set, err := synonym.LoadDir(d.dict)
+	if errors.Is(err, fs.ErrNotExist) && d.dict == defaultDictDir {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--dict: %w", err)
+	}
+	return search.FixedSynonyms{S: set}, nil
+}
+
+// liveSynonyms loads the synonyms of the dictionary directory and keeps
+// them up to date while ctx lasts, for the server: an edited *.syn file
+// applies within seconds, and the log says so.
+func (d *dictFlag) liveSynonyms(ctx context.Context, log *slog.Logger) (search.Synonyms, error) {
+	if d.dict == "" {
+		return nil, nil
+	}
+	live, err := synonym.NewLive(d.dict, log)
+	if errors.Is(err, fs.ErrNotExist) && d.dict == defaultDictDir {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--dict: %w", err)
+	}
+	go live.Run(ctx, 0)
+	return live, nil
 }
 
 // analysis loads the dictionary directory. The default one may be

@@ -109,10 +109,28 @@ Flags:
 		fmt.Fprintf(stderr, "note: %s was built with another dictionary or other stop words than --dict %q has; run \"wensou reindex --index %s\" to apply them\n", *indexDir, d.dict, *indexDir)
 	}
 
-	searcher := search.New(st, search.Options{Typos: typos.options()})
+	// Prefixes are completed as a running server completes them, with
+	// every segment's completions built.
+	if err := st.With(func(ix *index.Index) error { return ix.BuildSuggestions(ctx) }); err != nil {
+		return err
+	}
+	syn, err := d.synonyms()
+	if err != nil {
+		return err
+	}
+	searcher := search.New(st, search.Options{Typos: typos.options(), Synonyms: syn})
 	titles := map[string]string{} // of the articles seen, for --misses
 	start := time.Now()
-	rep, err := eval.Run(ctx, js, *size, func(ctx context.Context, q string, k int) ([]string, error) {
+	rep, err := eval.Run(ctx, js, *size, func(ctx context.Context, j eval.Judgment, k int) ([]string, error) {
+		q := j.Query
+		if j.Kind == kindPrefix {
+			// As the search box does: what was typed, completed by the
+			// first suggestion, is searched.
+			var err error
+			if q, err = firstSuggestion(ctx, st, q); err != nil {
+				return nil, err
+			}
+		}
 		res, err := searcher.Search(ctx, search.Request{Query: q, Size: k})
 		if err != nil {
 			return nil, err
@@ -168,6 +186,26 @@ Flags:
 		return errRejected
 	}
 	return nil
+}
+
+// kindPrefix is the kind of judgment whose queries are what a person
+// has typed so far: they are completed by the first suggestion, then
+// searched.
+const kindPrefix = "prefix"
+
+// firstSuggestion returns typed completed by the index's first
+// suggestion for it, or typed itself when there is none.
+func firstSuggestion(ctx context.Context, st *store.Store, typed string) (string, error) {
+	var out []index.Suggestion
+	err := st.With(func(ix *index.Index) error {
+		var err error
+		out, err = ix.Suggest(ctx, typed, 1)
+		return err
+	})
+	if err != nil || len(out) == 0 {
+		return typed, err
+	}
+	return out[0].Text, nil
 }
 
 // judgmentProblems prints the bad lines of the judgments, one

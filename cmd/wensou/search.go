@@ -101,7 +101,11 @@ Flags:
 		fmt.Fprintf(stderr, "note: %s was built with another dictionary or other stop words than --dict %q has; run \"wensou reindex --index %s\" to apply them\n", c.index, c.dict, c.index)
 	}
 	req.NoTypos = !typos.on
-	res, err := search.New(st, search.Options{Typos: typos.options()}).Search(ctx, req)
+	syn, err := c.synonyms()
+	if err != nil {
+		return err
+	}
+	res, err := search.New(st, search.Options{Typos: typos.options(), Synonyms: syn}).Search(ctx, req)
 	var qe *search.QueryError
 	if errors.As(err, &qe) {
 		return usagef("cannot read the query: %v", qe)

@@ -66,6 +66,12 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	}
 	slog.SetDefault(log)
 	gin.SetMode(gin.ReleaseMode)
+	// Synonyms apply at query time: an edited *.syn file is reloaded
+	// while the server runs.
+	syn, err := c.liveSynonyms(ctx, log)
+	if err != nil {
+		return err
+	}
 
 	srv, err := server.New(server.Options{
 		AdminKey:       *adminKey,
@@ -107,7 +113,7 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 		shutdown(hs, log)
 		return err
 	}
-	srv.SetBackend(backend{Store: st, Searcher: search.New(st, search.Options{Typos: typos.options()})})
+	srv.SetBackend(backend{Store: st, Searcher: search.New(st, search.Options{Typos: typos.options(), Synonyms: syn})})
 	n, err := st.Count()
 	if err != nil {
 		log.Warn("count articles", "err", err)

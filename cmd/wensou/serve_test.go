@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -154,5 +155,52 @@ func TestLoad(t *testing.T) {
 	}
 	if r := wensou(t, nil, "load", "--queries", filepath.Join(t.TempDir(), "missing.txt")); r.code != exitRejected || !strings.Contains(r.stderr, "read queries") {
 		t.Errorf("load with a missing query file: %v", r)
+	}
+}
+
+// TestServe_SynonymsReload: an edited synonym file applies to the running
+// server's next searches, and the log says it was reloaded.
+func TestServe_SynonymsReload(t *testing.T) {
+	dict := t.TempDir()
+	synFile := filepath.Join(dict, "test.syn")
+	if err := os.WriteFile(synFile, []byte("北大 北京大学\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "idx.bleve")
+	base, stop := startServe(t, "--index", dir, "--dict", dict, "--samples", filepath.Join("..", "..", "data", "articles"))
+	total := func(q string) float64 {
+		t.Helper()
+		resp, err := http.Get(base + "/api/search?q=" + url.QueryEscape(q))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		return body["total"].(float64)
+	}
+	// 职高 is in no sample article: until it is a synonym, it finds none.
+	if n := total("职高"); n != 0 {
+		t.Fatalf("职高 before it is a synonym: %v hits, want 0", n)
+	}
+	if err := os.WriteFile(synFile, []byte("北大 北京大学\n职高 职业教育\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Second)
+	if err := os.Chtimes(synFile, later, later); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for total("职高") == 0 {
+		if time.Now().After(deadline) {
+			_, log := stop()
+			t.Fatalf("职高 still finds nothing 30 s after the synonym was added:\n%s", log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if code, log := stop(); code != 0 || !strings.Contains(log, "synonyms reloaded") {
+		t.Errorf("serve exited %d; want 0 and the reload in its log:\n%s", code, log)
 	}
 }

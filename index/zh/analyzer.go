@@ -125,6 +125,11 @@ func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
 			}
 			continue
 		}
+		if possessive(folded, segs, i) {
+			// year's is year, as English analyzers take it: last year's
+			// sharp fall holds last year sharp in a row.
+			continue
+		}
 		if gap && words {
 			unit++
 		}
@@ -150,6 +155,19 @@ func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
 	*op = offs
 	offsPool.Put(op)
 	return e.out
+}
+
+// possessive reports whether segment i is the s of a Latin word's
+// possessive 's (or ’s).
+func possessive(folded []byte, segs []gse.Segment, i int) bool {
+	text := func(j int) []byte { return folded[segs[j].Start():segs[j].End()] }
+	if i < 2 || string(text(i)) != "s" {
+		return false
+	}
+	if a := string(text(i - 1)); a != "'" && a != "’" || !isLatinWord(text(i-2)) {
+		return false
+	}
+	return i+1 == len(segs) || !isLatinWord(text(i+1))
 }
 
 type emitter struct {

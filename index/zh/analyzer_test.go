@@ -81,6 +81,10 @@ func TestAnalyzer_Tokens(t *testing.T) {
 		{"decimal numbers stay whole", Search, "up 3.5 pct to 155,221", []tok{
 			{"up", 0, 2, 1, an}, {"3.5", 3, 6, 2, an}, {"pct", 7, 10, 3, an}, {"155,221", 14, 21, 5, an},
 		}},
+		{"possessive 's takes no position", Search, "last year's sharp fall, Japan’s", []tok{
+			{"last", 0, 4, 1, an}, {"year", 5, 9, 2, an}, {"sharp", 12, 17, 3, an}, {"fall", 18, 22, 4, an}, {"japan", 24, 29, 6, an},
+		}},
+		{"a lone s after an apostrophe stays", Search, "rock 's roll", []tok{{"rock", 0, 4, 1, an}, {"roll", 8, 12, 4, an}}},
 		{"full-width space separates", Search, "石油\u3000价格", []tok{{"石油", 0, 6, 1, id}, {"价格", 9, 15, 3, id}}},
 		{"emoji is punctuation", Search, "好👍天", []tok{{"好", 0, 3, 1, id}, {"天", 7, 10, 3, id}}},
 		{"invalid utf-8 is a separator", Search, "ab\xffcd", []tok{{"ab", 0, 2, 1, an}, {"cd", 3, 5, 2, an}}},

@@ -19,16 +19,17 @@ import (
 // left out.
 var ErrUnknownDictFile = errors.New("not a dictionary file")
 
-// wantDictFiles says which files [LoadDir] reads, after
+// wantDictFiles says which files [LoadDir] accepts, after
 // [ErrUnknownDictFile].
-const wantDictFiles = "want *.dict (user words: word [frequency [part-of-speech]] per line) or *.stop (stop words, one per line)"
+const wantDictFiles = "want *.dict (user words: word [frequency [part-of-speech]] per line), *.stop (stop words, one per line) or *.syn (synonyms)"
 
 // LoadDir reads the dictionary directory dir into [Options]. Every
 // *.dict file, in name order, holds user words in the format of
 // [Options.UserWords]; every *.stop file, in name order, holds stop
 // words, one per line. In both, blank lines and lines starting with # are
-// skipped. Subdirectories, dot files and README files (README,
-// README.md, README.txt in any case) are skipped.
+// skipped. *.syn files (synonyms) are allowed but not read: package
+// search/synonym reads them at query time. Subdirectories, dot files and
+// README files (README, README.md, README.txt in any case) are skipped.
 //
 // Any other file fails with an error "file: not a dictionary file: want
 // ..." wrapping [ErrUnknownDictFile], one line per such file. A malformed
@@ -44,6 +45,8 @@ func LoadDir(dir string) (Options, error) {
 	for _, e := range ents {
 		switch {
 		case skipDictEntry(dir, e):
+		case filepath.Ext(e.Name()) == ".syn":
+			// Synonyms: allowed here, read by package search/synonym.
 		case isDictFile(e.Name()):
 			read = append(read, e)
 		default:
@@ -84,10 +87,17 @@ func LoadDir(dir string) (Options, error) {
 	return opts, nil
 }
 
-// isDictFile reports whether name is a file [LoadDir] reads.
+// isDictFile reports whether name is a file the dictionary directory
+// may hold. [LoadDir] reads *.dict and *.stop files; *.syn files are
+// synonyms, which this package does not read (package search/synonym
+// does, at query time), so they neither fail the load nor change the
+// segmenter or its fingerprint.
 func isDictFile(name string) bool {
-	ext := filepath.Ext(name)
-	return ext == ".dict" || ext == ".stop"
+	switch filepath.Ext(name) {
+	case ".dict", ".stop", ".syn":
+		return true
+	}
+	return false
 }
 
 // skipDictEntry reports whether [LoadDir] passes over the directory

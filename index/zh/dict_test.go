@@ -219,6 +219,11 @@ func TestLoadDir(t *testing.T) {
 			"z.stop":        "# comment\n\n  亦  \nALSO\n",
 			"y.stop":        "其\n",
 		}, Options{UserWords: "# comment\n甲词\n\n乙词 10\n", StopWords: []string{"其", "亦", "ALSO"}}},
+		{"synonyms allowed, not read", map[string]string{
+			"a.stop":   "其\n",
+			"news.syn": "北大 北京大学\n",
+			"bad.syn":  "\xff not even a group\n",
+		}, Options{StopWords: []string{"其"}}},
 		{"README in any case and spelling", map[string]string{
 			"README":     "甲词\n",
 			"readme.txt": "甲词\n",
@@ -282,7 +287,7 @@ func TestLoadDir_Errors(t *testing.T) {
 }
 
 func TestLoadDir_UnknownFiles(t *testing.T) {
-	const want = ": not a dictionary file: want *.dict (user words: word [frequency [part-of-speech]] per line) or *.stop (stop words, one per line)"
+	const want = ": not a dictionary file: want *.dict (user words: word [frequency [part-of-speech]] per line), *.stop (stop words, one per line) or *.syn (synonyms)"
 	tests := []struct {
 		name  string
 		files map[string]string
@@ -453,6 +458,7 @@ func TestFingerprint_Dir(t *testing.T) {
 		{"dict file added", map[string]string{"more.dict": "丙词\n"}, false},
 		{"stop file added", map[string]string{"b.stop": "之\n"}, false},
 		{"stop word moved to another file", map[string]string{"a.stop": "", "b.stop": "之\n其\n"}, true},
+		{"synonym file added", map[string]string{"news.syn": "北大 北京大学\n"}, true},
 	}
 	prev := first
 	for _, st := range steps {

@@ -258,10 +258,11 @@ func ReadFiles(paths ...string) ([]Judgment, error) {
 	return rd.result()
 }
 
-// SearchFunc runs one query and returns the ids of the articles found,
-// best first; k is how many Run scores, and any beyond are ignored. An
-// error stops [Run].
-type SearchFunc func(ctx context.Context, query string, k int) ([]string, error)
+// SearchFunc runs the query of one judgment and returns the ids of the
+// articles found, best first; k is how many Run scores, and any beyond
+// are ignored. It gets the whole judgment, so that a kind may be run its
+// own way (prefixes through suggestions, say). An error stops [Run].
+type SearchFunc func(ctx context.Context, j Judgment, k int) ([]string, error)
 
 // Result is how one query fared.
 type Result struct {
@@ -452,7 +453,7 @@ func Run(ctx context.Context, js []Judgment, k int, search SearchFunc) (*Report,
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		hits, err := search(ctx, j.Query, k)
+		hits, err := search(ctx, j, k)
 		if err != nil {
 			if w := j.Where(); w != "" {
 				return nil, fmt.Errorf("%s: query %q: %w", w, j.Query, err)

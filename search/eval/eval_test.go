@@ -83,8 +83,8 @@ func TestScore(t *testing.T) {
 
 // fakeSearch answers from a table of query -> hits.
 func fakeSearch(answers map[string][]string) SearchFunc {
-	return func(ctx context.Context, q string, k int) ([]string, error) {
-		return answers[q], nil
+	return func(ctx context.Context, j Judgment, k int) ([]string, error) {
+		return answers[j.Query], nil
 	}
 }
 
@@ -158,8 +158,8 @@ func TestRun_Errors(t *testing.T) {
 		{Kind: "k", Query: "broken", Relevant: []string{"a"}, File: "j.jsonl", Line: 2},
 	}
 	errBoom := errors.New("boom")
-	search := func(ctx context.Context, q string, k int) ([]string, error) {
-		if q == "broken" {
+	search := func(ctx context.Context, j Judgment, k int) ([]string, error) {
+		if j.Query == "broken" {
 			return nil, errBoom
 		}
 		return []string{"a"}, nil

@@ -1,0 +1,164 @@
+package pinyin
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestReadings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		r    rune
+		want []string
+	}{
+		{'职', []string{"zhi"}},
+		{'长', []string{"zhang", "chang"}},
+		{'長', []string{"zhang", "chang", "zhang"}[:2]}, // Traditional
+		{'行', []string{"xing", "hang", "heng"}},
+		{'重', []string{"zhong", "chong", "tong"}},
+		{'绿', []string{"lv", "lu"}},
+		{'a', nil},
+		{'。', nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, Readings(tt.r)); diff != "" {
+			t.Errorf("Readings(%q) (-want +got):\n%s", tt.r, diff)
+		}
+	}
+}
+
+func TestRead(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want []Reading
+	}{
+		{"zhiyejiaoyu", []Reading{{Syllables: []string{"zhi", "ye", "jiao", "yu"}}}},
+		{"zhiye jiaoyu", []Reading{{Syllables: []string{"zhi", "ye", "jiao", "yu"}}}},
+		{"ZhíYè", []Reading{{Syllables: []string{"zhi", "ye"}}}},
+		{"zhi2ye4", []Reading{{Syllables: []string{"zhi", "ye"}}}},
+		{"lüse", []Reading{{Syllables: []string{"lv", "se"}}}},
+		// The fewest syllables: ties are all kept.
+		{"xian", []Reading{{Syllables: []string{"xian"}}}},
+		{"fangan", []Reading{{Syllables: []string{"fang", "an"}}, {Syllables: []string{"fan", "gan"}}}},
+		{"xi'an", []Reading{{Syllables: []string{"xi", "an"}}}},
+		{"zyjy", []Reading{{Syllables: []string{"z", "y", "j", "y"}, Initials: true}}},
+		{"ZY", []Reading{{Syllables: []string{"z", "y"}, Initials: true}}},
+		// Not pinyin.
+		{"inflation", nil},
+		{"bootloader", nil},
+		{"z", nil},
+		{"iu", nil},
+		{"职业", nil},
+		{"zhi-ye", []Reading{{Syllables: []string{"zhi", "ye"}}}},
+		{"zhi.ye", nil},
+		{"g2", nil},
+		{"", nil},
+		{strings.Repeat("a", MaxLetters+1), nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, Read(tt.in, 2)); diff != "" {
+			t.Errorf("Read(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestAnalyzer(t *testing.T) {
+	t.Parallel()
+	type tok struct {
+		Term       string
+		Start, End int
+		Pos        int
+	}
+	got := func(text string, initials bool) []tok {
+		var out []tok
+		for _, t := range Tokens(text, initials) {
+			out = append(out, tok{string(t.Term), t.Start, t.End, t.Position})
+		}
+		return out
+	}
+	f := func(start, end, pos int) tok { return tok{Filler, start, end, pos} }
+	if diff := cmp.Diff([]tok{
+		{"zhang", 0, 3, 1}, {"chang", 0, 3, 1}, f(0, 3, 1), f(0, 3, 1),
+		{"jiang", 3, 6, 2}, f(3, 6, 2), f(3, 6, 2), f(3, 6, 2),
+		// A Latin word takes a position; spaces take none.
+		{"da", 9, 12, 4}, {"dai", 9, 12, 4}, {"tai", 9, 12, 4}, f(9, 12, 4),
+		{"yi", 13, 16, 5}, f(13, 16, 5), f(13, 16, 5), f(13, 16, 5),
+	}, got("长江 AI大 一", false)); diff != "" {
+		t.Errorf("Tokens (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]tok{
+		{"z", 0, 3, 1}, {"c", 0, 3, 1}, f(0, 3, 1), f(0, 3, 1),
+		{"x", 3, 6, 2}, {"h", 3, 6, 2}, f(3, 6, 2), f(3, 6, 2),
+	}, got("长行", true)); diff != "" {
+		t.Errorf("initials (-want +got):\n%s", diff)
+	}
+}
+
+// FuzzRead checks that reading any text as pinyin never panics and that
+// every reading spells the text's letters.
+func FuzzRead(f *testing.F) {
+	for _, s := range []string{"zhiyejiaoyu", "zhíyè", "zhi2ye4", "xi'an", "zyjy", "inflation", "lüse", "a b c", "职业", "ńg", strings.Repeat("xian", 16)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		rs := Read(s, 3)
+		if len(rs) > 3 {
+			t.Fatalf("Read(%q) gave %d readings, want at most 3", s, len(rs))
+		}
+		chunks, _ := normalize(s)
+		letters := strings.Join(chunks, "")
+		for _, r := range rs {
+			if got := strings.Join(r.Syllables, ""); got != letters {
+				t.Errorf("Read(%q) = %v: spells %q, want %q", s, r, got, letters)
+			}
+			for _, syl := range r.Syllables {
+				if r.Initials && len(syl) != 1 || !r.Initials && !IsSyllable(syl) {
+					t.Errorf("Read(%q): %q is not a syllable or initial", s, syl)
+				}
+			}
+		}
+		for _, tok := range Tokens(s, false) {
+			if !utf8.Valid([]byte(s[tok.Start:tok.End])) || !IsSyllable(string(tok.Term)) && !isLowerASCII(string(tok.Term)) && string(tok.Term) != Filler {
+				t.Errorf("Tokens(%q): bad token %+v", s, tok)
+			}
+		}
+	})
+}
+
+func TestIsPrefix(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{
+		"zhiy": true, "zhiye": true, "zhiyej": true, "z": true, "zh": true, "xi": true,
+		"infla": false, "bootl": false, "": false, "Zhi": false, "zhiv": false,
+	} {
+		if got := IsPrefix(s); got != want {
+			t.Errorf("IsPrefix(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestKeys(t *testing.T) {
+	t.Parallel()
+	if diff := cmp.Diff([]string{"zhiye"}, Keys("职业", 4)); diff != "" {
+		t.Errorf("Keys(职业) (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"zhangjiang", "changjiang"}, Keys("长江", 4)); diff != "" {
+		t.Errorf("Keys(长江) (-want +got):\n%s", diff)
+	}
+	if got := Keys("Go语言", 4); got != nil {
+		t.Errorf("Keys(Go语言) = %v, want nil", got)
+	}
+	if got := len(Keys("长行重长", 3)); got != 3 {
+		t.Errorf("Keys(长行重长, 3) gave %d keys, want 3", got)
+	}
+	if got := Covered("职业教育", "zhiyejiaoyu", "zhiy"); got != 2 {
+		t.Errorf("Covered = %d, want 2", got)
+	}
+	if got := Covered("长江", "changjiang", "ch"); got != 1 {
+		t.Errorf("Covered = %d, want 1", got)
+	}
+}

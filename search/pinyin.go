@@ -1,0 +1,79 @@
+package search
+
+import (
+	"context"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/wensou/wensou/index"
+	"github.com/wensou/wensou/index/pinyin"
+)
+
+// Pinyin: a query of Latin words that read as pinyin (zhiye jiaoyu,
+// zhiyejiaoyu, zhíyè, zyjy) also finds the articles whose titles are those
+// Chinese characters, when the query as typed finds few articles (so that
+// long or change, English words that are pinyin too, keep their English
+// hits). Articles found through pinyin only rank below every article
+// holding the words typed.
+const (
+	// pinyinFew: a pinyin query that finds fewer articles than this as
+	// typed also searches the pinyin fields.
+	pinyinFew = 5
+	// pinyinReadings bounds the ways a query is read (fang an, fan gan).
+	pinyinReadings = 3
+	// boostPinyin weighs full pinyin above initials, which match far
+	// more titles by chance.
+	boostPinyin   = 1.0
+	boostInitials = 0.5
+)
+
+// pinyinQuery returns the query of the pinyin fields for q, or nil when q
+// is not only plain words that read as pinyin.
+func pinyinQuery(q *Query) query.Query {
+	var words []string
+	for _, cl := range q.Clauses {
+		t := cl.Alts[0]
+		if cl.Exclude || len(cl.Alts) != 1 || t.Field != "" || t.Phrase || t.Prefix {
+			return nil
+		}
+		words = append(words, t.Text)
+	}
+	var qs []query.Query
+	for _, rd := range pinyin.Read(strings.Join(words, " "), pinyinReadings) {
+		field, boost := index.FieldTitlePinyin, boostPinyin
+		if rd.Initials {
+			field, boost = index.FieldTitleInitials, boostInitials
+		}
+		if len(rd.Syllables) == 1 {
+			qs = append(qs, termQuery(field, rd.Syllables[0], boost))
+			continue
+		}
+		slots := make([][]string, len(rd.Syllables))
+		for i, s := range rd.Syllables {
+			slots[i] = []string{s}
+		}
+		ph := query.NewMultiPhraseQuery(slots, field)
+		ph.SetBoost(boost)
+		qs = append(qs, ph)
+	}
+	if len(qs) == 0 {
+		return nil
+	}
+	return disjunction(qs)
+}
+
+// withPinyin returns the query of the articles that exact matches or
+// pinyin finds: every exact match scores in [1, 1+countSpread), every
+// pinyin-only one below 1, so that exact matches keep their order and
+// come first.
+func withPinyin(exact, py query.Query) query.Query {
+	top := query.NewCustomScoreQueryWithScorer(exact, func(_ context.Context, d *search.DocumentMatch) (float64, error) {
+		return 1 + countSpread*d.Score/(d.Score+countScale), nil
+	}, nil, nil)
+	below := query.NewCustomScoreQueryWithScorer(py, func(_ context.Context, d *search.DocumentMatch) (float64, error) {
+		return 0.9 * d.Score / (d.Score + countScale), nil
+	}, nil, nil)
+	return query.NewDisjunctionQuery([]query.Query{top, below})
+}
