@@ -459,8 +459,7 @@ func (s *suggester) pinyinWords(ctx context.Context, views []segView, t tail, n 
 	}
 	p := []byte(t.prefix)
 	rv := make([]rankView, 0, len(views))
-	owner := make([]int, 0, len(views))
-	for i, v := range views {
+	for _, v := range views {
 		if v.entry == nil || v.entry.pinyin == nil {
 			continue
 		}
@@ -474,7 +473,6 @@ func (s *suggester) pinyinWords(ctx context.Context, views []segView, t tail, n 
 			r.live = func(j int) (uint64, error) { return live(int(word[j])) }
 		}
 		rv = append(rv, r)
-		owner = append(owner, i)
 	}
 	if len(rv) == 0 {
 		return nil, nil

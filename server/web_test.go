@@ -1095,3 +1095,29 @@ func TestNewHitView(t *testing.T) {
 		t.Errorf("javascript: url gives links %q, %q", v.Href, v.Local)
 	}
 }
+
+// TestSearchPage_Forgiving: a Chinese word typed with a wrong character
+// of a close reading gets a "did you mean" link to the right word, and
+// pinyin finds the Chinese titles, highlighted.
+func TestSearchPage_Forgiving(t *testing.T) {
+	srv, _ := newTestServer(t, Options{})
+	rec := getPage(t, srv, "/?q="+url.QueryEscape("职业教月"))
+	doc, err := html.Parse(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := findOne(t, doc, "suggestion", match("p", "class", "suggestion"))
+	if text := strings.Join(strings.Fields(text(note)), " "); !strings.Contains(text, "Did you mean 职业教育?") {
+		t.Errorf("suggestion notice %q", text)
+	}
+	if links := findAll(note, match("a", "href", "/?q="+url.QueryEscape("职业教育"))); len(links) != 2 {
+		t.Errorf("%d links to the suggestion, want 2 (Chinese and English)", len(links))
+	}
+
+	for _, q := range []string{"zhiyejiaoyu", "zhiye jiaoyu", "zyjy"} {
+		rec = getPage(t, srv, "/?q="+url.QueryEscape(q))
+		if body := rec.Body.String(); !strings.Contains(body, "<mark>职业教育</mark>") {
+			t.Errorf("page for %q: no highlighted 职业教育 title", q)
+		}
+	}
+}

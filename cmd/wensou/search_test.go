@@ -565,6 +565,20 @@ Authors: 李明 (1) · Emily (1)
 // says what it searched for; --typos=false searches the words as typed.
 func TestSearch_Typos(t *testing.T) {
 	dir := buildIndex(t, samplesDir)
+	// The repository's dictionary folder, with a synonym more.
+	dict := t.TempDir()
+	for _, name := range []string{"user.dict", "news.stop", "news.syn"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "data", "dict", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dict, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dict, "test.syn"), []byte("职高 职业教育\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args       []string
 		wantOut    []string
@@ -573,6 +587,13 @@ func TestSearch_Typos(t *testing.T) {
 		{[]string{"marahton", "runners"}, []string{`Showing results for "marathon runners"; search instead for "marahton runners" with --typos=false.`, "Riverton **Marathon**"}, nil},
 		{[]string{"--typos=false", "marahton"}, []string{`No articles found for "marahton"`}, []string{"Showing results"}},
 		{[]string{"--typo-min-one", "9", "marahton"}, []string{`No articles found for "marahton"`}, nil},
+		// A wrong character of a close reading: did you mean.
+		{[]string{"职业教月"}, []string{`Did you mean "职业教育"?`}, nil},
+		// Pinyin, full or initials, finds the Chinese titles.
+		{[]string{"zhiye", "jiaoyu"}, []string{"**职业教育**"}, nil},
+		{[]string{"zyjy"}, []string{"**职业教育**"}, nil},
+		// Synonyms of the dictionary folder: 职高 is in no article.
+		{[]string{"--dict", dict, "职高"}, []string{"**职业教育**"}, []string{"No articles found"}},
 	}
 	for _, tt := range tests {
 		r := wensou(t, nil, append([]string{"search", "--index", dir}, tt.args...)...)
