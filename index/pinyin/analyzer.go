@@ -36,12 +36,19 @@ const PerChar = 4
 const Filler = "_"
 
 func (a analyzer) Analyze(text []byte) analysis.TokenStream {
-	var out analysis.TokenStream
+	load()
+	// One slab for the tokens, and terms that share the table's bytes:
+	// titles are analysed twice for every article indexed.
+	slab := make([]analysis.Token, 0, PerChar*utf8.RuneCount(text))
+	out := make(analysis.TokenStream, 0, cap(slab))
 	pos := 0
 	word := false // in a run of letters or digits
 	for i := 0; i < len(text); {
 		r, n := utf8.DecodeRune(text[i:])
-		rs := Readings(r)
+		var rs [][]byte
+		if r >= 0x3000 {
+			rs = readingBytes[r]
+		}
 		if len(rs) == 0 {
 			if w := unicode.IsLetter(r) || unicode.IsDigit(r); w && !word {
 				pos++
@@ -56,14 +63,15 @@ func (a analyzer) Analyze(text []byte) analysis.TokenStream {
 		word = false
 		var seen [26]bool
 		emitted := 0
-		emit := func(term string) {
-			out = append(out, &analysis.Token{
-				Term:     []byte(term),
+		emit := func(term []byte) {
+			slab = append(slab, analysis.Token{
+				Term:     term,
 				Start:    i,
 				End:      i + n,
 				Position: pos,
 				Type:     analysis.Ideographic,
 			})
+			out = append(out, &slab[len(slab)-1])
 			emitted++
 		}
 		for _, p := range rs {
@@ -75,17 +83,22 @@ func (a analyzer) Analyze(text []byte) analysis.TokenStream {
 					continue
 				}
 				seen[p[0]-'a'] = true
-				p = p[:1]
+				p = letters[p[0]-'a' : p[0]-'a'+1]
 			}
 			emit(p)
 		}
 		for emitted < PerChar {
-			emit(Filler)
+			emit(filler)
 		}
 		i += n
 	}
 	return out
 }
+
+var (
+	letters = []byte("abcdefghijklmnopqrstuvwxyz")
+	filler  = []byte(Filler)
+)
 
 // Tokens returns the tokens [Analyzer] or, with initials, the initials
 // analyzer emits for text.

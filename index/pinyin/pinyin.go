@@ -25,7 +25,10 @@ import (
 var (
 	tableOnce sync.Once
 	readings  map[rune][]string // tone-less readings, ü as v
-	syllables map[string]bool   // every reading with a vowel
+	// readingBytes holds the same as bytes, shared by the tokens the
+	// analyzers emit (bleve does not change a token's term).
+	readingBytes map[rune][][]byte
+	syllables    map[string]bool // every reading with a vowel
 )
 
 // load builds the reading table from go-pinyin's once: its own
@@ -35,6 +38,7 @@ func load() {
 	tableOnce.Do(func() {
 		args := gopinyin.Args{Style: gopinyin.Normal, Heteronym: true}
 		readings = make(map[rune][]string, len(gopinyin.PinyinDict))
+		readingBytes = make(map[rune][][]byte, len(gopinyin.PinyinDict))
 		syllables = map[string]bool{}
 		for cp := range gopinyin.PinyinDict {
 			r := rune(cp)
@@ -50,6 +54,11 @@ func load() {
 			}
 			if len(rs) > 0 {
 				readings[r] = rs
+				bs := make([][]byte, len(rs))
+				for i, p := range rs {
+					bs[i] = []byte(p)
+				}
+				readingBytes[r] = bs
 			}
 		}
 	})

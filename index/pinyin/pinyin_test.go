@@ -162,3 +162,13 @@ func TestKeys(t *testing.T) {
 		t.Errorf("Covered = %d, want 1", got)
 	}
 }
+
+func BenchmarkAnalyzer(b *testing.B) {
+	title := []byte("經孟浩然鹿門舊居二首 二 职业教育与职业培训的新规定")
+	an := analyzer{}
+	load()
+	b.ReportAllocs()
+	for b.Loop() {
+		an.Analyze(title)
+	}
+}
