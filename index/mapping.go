@@ -38,7 +38,7 @@ const (
 
 // SchemaVersion changes whenever the mapping below changes in a way that
 // needs a rebuild.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // keywordLower is the analyzer for tags: the whole value, lower-cased.
 const keywordLower = "keyword_lower"

@@ -14,6 +14,7 @@ var suggestBenchPrefixes = []string{
 	"职", "职业", "中国", "中国人", "北京大", "經濟", "学", "改革开",
 	"s", "oil", "oil pri", "infla", "market", "the", "com", "wheat cr",
 	"2022", "新华社", "社会主义", "技术",
+	"zhiy", "jingji", "beij", // pinyin
 }
 
 // suggestBenchIndex opens the index the benchmark asks: the one at

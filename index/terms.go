@@ -22,6 +22,12 @@ type TermCount struct {
 // The counts include documents deleted but not yet merged away: they rank
 // candidates, they are not totals.
 func (r *Reader) Terms(field, term string, edits int) ([]TermCount, error) {
+	return r.TermsFrom(field, term, edits, "")
+}
+
+// TermsFrom is [Reader.Terms] among the terms that start with prefix: a
+// prefix of a few letters spares reading most of a large dictionary.
+func (r *Reader) TermsFrom(field, term string, edits int, prefix string) ([]TermCount, error) {
 	if edits == 0 {
 		n, err := r.docCount(field, term)
 		if err != nil || n == 0 {
@@ -32,7 +38,7 @@ func (r *Reader) Terms(field, term string, edits int) ([]TermCount, error) {
 	if edits > 2 {
 		return nil, fmt.Errorf("terms within %d edits: at most 2", edits)
 	}
-	fd, err := r.snap.FieldDictFuzzy(field, term, edits, "")
+	fd, err := r.snap.FieldDictFuzzy(field, term, edits, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("read the terms of %s: %w", field, err)
 	}
@@ -107,6 +113,29 @@ func (r *Reader) Holding(field string, terms []string) (map[string]uint64, error
 		if out[t], err = r.docCount(field, t); err != nil {
 			return nil, err
 		}
+	}
+	return out, nil
+}
+
+// TermsWithPrefix returns the terms of a field's dictionary that start
+// with prefix, with how many documents hold each (deleted ones not yet
+// merged away included), reading at most limit of them.
+func (r *Reader) TermsWithPrefix(field, prefix string, limit int) ([]TermCount, error) {
+	fd, err := r.snap.FieldDictPrefix(field, []byte(prefix))
+	if err != nil {
+		return nil, fmt.Errorf("read the terms of %s: %w", field, err)
+	}
+	defer fd.Close()
+	var out []TermCount
+	for len(out) < limit {
+		e, err := fd.Next()
+		if err != nil {
+			return nil, fmt.Errorf("read the terms of %s: %w", field, err)
+		}
+		if e == nil {
+			break
+		}
+		out = append(out, TermCount{Term: e.Term, Docs: e.Count})
 	}
 	return out, nil
 }

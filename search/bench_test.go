@@ -95,3 +95,39 @@ func BenchmarkSearch_Typos(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearch_Forgiving measures what pinyin and the Chinese did you
+// mean cost, on the Chinese web articles and Reuters (about 27,000
+// articles): a Chinese query as typed, the same in full pinyin and in
+// initials, and with a wrong character.
+func BenchmarkSearch_Forgiving(b *testing.B) {
+	corpus := filepath.Join("..", "..", "shared", "corpus")
+	paths := []string{filepath.Join(corpus, "reuters21578.jsonl"), filepath.Join(corpus, "cn_web_extract.jsonl")}
+	if _, err := os.Stat(paths[1]); err != nil {
+		b.Skipf("needs %s (../shared/corpus): %v", paths[1], err)
+	}
+	ix, err := index.Open(b.Context(), index.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ix.Close() })
+	if _, err := index.Ingest(b.Context(), ix, paths, index.IngestOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	s := newTestSearcher(b, ix)
+	for _, bc := range []struct{ name, q string }{
+		{"chinese", "中国经济"},
+		{"pinyin", "zhongguo jingji"},
+		{"initials", "zgjj"},
+		{"did-you-mean", "中国经记"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Search(b.Context(), Request{Query: bc.q}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -90,17 +90,12 @@ func fixHan(r *index.Reader, c *compiler, text string) (string, error) {
 		if known > 0 {
 			continue
 		}
-		best, bestDocs := "", uint64(0)
-		for _, field := range []string{index.FieldTitle, index.FieldBody} {
-			cands, err := r.Terms(field, typed, 1)
-			if err != nil {
-				return "", err
-			}
-			for _, cand := range cands {
-				if cand.Docs > bestDocs && cand.Docs >= hanFixDocs && closeReading(typed, cand.Term) {
-					best, bestDocs = cand.Term, cand.Docs
-				}
-			}
+		best, bestDocs, err := soundAlike(r, typed)
+		if err != nil {
+			return "", err
+		}
+		if bestDocs < hanFixDocs {
+			best = ""
 		}
 		if best != "" {
 			fixes = append(fixes, fix{w, best})
@@ -129,59 +124,53 @@ func docsHolding(r *index.Reader, term string) (uint64, error) {
 	return n, nil
 }
 
-// closeReading reports whether cand is typed with one character replaced
-// by one that sounds the same or close: a reading of one is a reading of
-// the other, or one letter away from it (yue and yu).
-func closeReading(typed, cand string) bool {
-	a, b := []rune(typed), []rune(cand)
-	if len(a) != len(b) {
-		return false
-	}
-	diff := -1
-	for i := range a {
-		if a[i] != b[i] {
-			if diff >= 0 {
-				return false
-			}
-			diff = i
-		}
-	}
-	if diff < 0 || !unicode.Is(unicode.Han, b[diff]) {
-		return false
-	}
-	for _, x := range pinyin.Readings(a[diff]) {
-		for _, y := range pinyin.Readings(b[diff]) {
-			if x == y || oneLetterApart(x, y) {
-				return true
-			}
-		}
-	}
-	return false
-}
+// hanFixPrefixTerms bounds the terms read for one prefix.
+const hanFixPrefixTerms = 2000
 
-// oneLetterApart reports whether x becomes y by inserting, deleting or
-// replacing one letter.
-func oneLetterApart(x, y string) bool {
-	if len(x) < len(y) {
-		x, y = y, x
-	}
-	switch len(x) - len(y) {
-	case 0:
-		d := 0
-		for i := range len(x) {
-			if x[i] != y[i] {
-				d++
-			}
-		}
-		return d == 1
-	case 1:
-		for i := range len(x) {
-			if x[:i]+x[i+1:] == y {
-				return true
-			}
+// soundAlike returns the word of the title or body dictionary that typed
+// becomes with one character replaced by one that sounds alike
+// ([pinyin.SoundsClose]), held by the most documents in one field, and
+// how many. A character after the first is found among the terms that
+// start with the characters before it; the first among its homophones.
+func soundAlike(r *index.Reader, typed string) (string, uint64, error) {
+	rs := []rune(typed)
+	best, bestDocs := "", uint64(0)
+	consider := func(term string, docs uint64) {
+		if docs > bestDocs || docs == bestDocs && term < best {
+			best, bestDocs = term, docs
 		}
 	}
-	return false
+	for _, field := range []string{index.FieldTitle, index.FieldBody} {
+		for j := 1; j < len(rs); j++ {
+			head := string(rs[:j])
+			tail := string(rs[j+1:])
+			terms, err := r.TermsWithPrefix(field, head, hanFixPrefixTerms)
+			if err != nil {
+				return "", 0, err
+			}
+			for _, t := range terms {
+				rest := t.Term[len(head):]
+				c, n := utf8.DecodeRuneInString(rest)
+				if n == 0 || rest[n:] != tail || c == rs[j] || !pinyin.SoundsClose(rs[j], c) {
+					continue
+				}
+				consider(t.Term, t.Docs)
+			}
+		}
+		var cands []string
+		rest := string(rs[1:])
+		for _, c := range pinyin.Homophones(rs[0]) {
+			cands = append(cands, string(c)+rest)
+		}
+		held, err := r.Holding(field, cands)
+		if err != nil {
+			return "", 0, err
+		}
+		for term, docs := range held {
+			consider(term, docs)
+		}
+	}
+	return best, bestDocs, nil
 }
 
 func hasHan(s string) bool {

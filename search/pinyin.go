@@ -44,7 +44,13 @@ func pinyinQuery(q *Query) query.Query {
 	for _, rd := range pinyin.Read(strings.Join(words, " "), pinyinReadings) {
 		field, boost := index.FieldTitlePinyin, boostPinyin
 		if rd.Initials {
+			// Indexed as pairs of neighbours' initials: zyjy is zy yj jy.
 			field, boost = index.FieldTitleInitials, boostInitials
+			pairs := make([]string, len(rd.Syllables)-1)
+			for i := range pairs {
+				pairs[i] = rd.Syllables[i] + rd.Syllables[i+1]
+			}
+			rd.Syllables = pairs
 		}
 		if len(rd.Syllables) == 1 {
 			qs = append(qs, termQuery(field, rd.Syllables[0], boost))

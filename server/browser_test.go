@@ -671,6 +671,20 @@ func TestBrowser_Suggest(t *testing.T) {
 		t.Errorf("after the click: %+v", s)
 	}
 
+	// Pinyin typed: the Chinese words it spells, picked with the keyboard.
+	eval[bool](t, ctx, `(() => { const b = document.getElementById('q'); b.value = ''; b.focus(); return true; })()`)
+	step(t, ctx, "type zhiy", chromedp.SendKeys(chromedp.CSS("#q"), "zhiy"))
+	waitFor(t, ctx, "the pinyin suggestions", openWith("职业"))
+	pick := eval[int](t, ctx, `[...document.querySelectorAll('#q-suggestions .suggestion-text')].findIndex(o => o.textContent === '职业')`)
+	for range pick + 1 {
+		step(t, ctx, "press down", chromedp.KeyEvent(kb.ArrowDown))
+	}
+	step(t, ctx, "press Enter", chromedp.KeyEvent("\r"))
+	snap = waitFor(t, ctx, "the results of 职业", idle+` && new URLSearchParams(location.search).get('q') === '职业' && document.querySelectorAll('#results .hit-title mark').length > 0`)
+	if s = state(); s.Open || s.Box != "职业" || len(snap.Hits) == 0 {
+		t.Errorf("after picking 职业 from the pinyin suggestions: %+v, %d hits", s, len(snap.Hits))
+	}
+
 	if p := console.problems(); len(p) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(p, "\n"))
 	}

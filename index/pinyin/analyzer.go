@@ -14,7 +14,10 @@ const (
 	// 长 as zhang and chang), all at the character's position, with the
 	// character's offsets, so that a hit's Chinese text is highlighted.
 	Analyzer = "wensou_pinyin"
-	// InitialsAnalyzer emits the first letter of each reading (职 as z).
+	// InitialsAnalyzer emits, at each character followed by another, the
+	// first letters of their readings as pairs (职业 as zy at 职's
+	// position): a phrase of pairs finds initials (zyjy is zy yj jy) with
+	// postings far shorter than those of single letters.
 	InitialsAnalyzer = "wensou_pinyin_initials"
 )
 
@@ -37,10 +40,12 @@ const Filler = "_"
 
 func (a analyzer) Analyze(text []byte) analysis.TokenStream {
 	load()
-	// One slab for the tokens, and terms that share the table's bytes:
-	// titles are analysed twice for every article indexed.
-	slab := make([]analysis.Token, 0, PerChar*utf8.RuneCount(text))
-	out := make(analysis.TokenStream, 0, cap(slab))
+	// The characters with readings, at their positions.
+	type char struct {
+		start, end, pos int
+		readings        [][]byte
+	}
+	chars := make([]char, 0, utf8.RuneCount(text))
 	pos := 0
 	word := false // in a run of letters or digits
 	for i := 0; i < len(text); {
@@ -61,43 +66,69 @@ func (a analyzer) Analyze(text []byte) analysis.TokenStream {
 		}
 		pos++
 		word = false
-		var seen [26]bool
+		chars = append(chars, char{i, i + n, pos, rs})
+		i += n
+	}
+	// One slab for the tokens, and terms that share the table's bytes:
+	// titles are analysed twice for every article indexed.
+	slab := make([]analysis.Token, 0, PerChar*len(chars))
+	out := make(analysis.TokenStream, 0, cap(slab))
+	for k, c := range chars {
 		emitted := 0
-		emit := func(term []byte) {
+		emit := func(term []byte, end int) {
 			slab = append(slab, analysis.Token{
 				Term:     term,
-				Start:    i,
-				End:      i + n,
-				Position: pos,
+				Start:    c.start,
+				End:      end,
+				Position: c.pos,
 				Type:     analysis.Ideographic,
 			})
 			out = append(out, &slab[len(slab)-1])
 			emitted++
 		}
-		for _, p := range rs {
-			if emitted == PerChar {
-				break
+		if !a.initials {
+			for _, p := range c.readings[:min(len(c.readings), PerChar)] {
+				emit(p, c.end)
 			}
-			if a.initials {
-				if seen[p[0]-'a'] {
-					continue
+		} else if k+1 < len(chars) && chars[k+1].pos == c.pos+1 {
+			// The initials of this character and the next, as a pair.
+			next := chars[k+1]
+			var seen [26 * 26]bool
+		pairs:
+			for _, p := range c.readings {
+				for _, q := range next.readings {
+					i := int(p[0]-'a')*26 + int(q[0]-'a')
+					if seen[i] {
+						continue
+					}
+					if emitted == PerChar {
+						break pairs
+					}
+					seen[i] = true
+					emit(pairs2[2*i:2*i+2], next.end)
 				}
-				seen[p[0]-'a'] = true
-				p = letters[p[0]-'a' : p[0]-'a'+1]
 			}
-			emit(p)
 		}
 		for emitted < PerChar {
-			emit(filler)
+			emit(filler, c.end)
 		}
-		i += n
 	}
 	return out
 }
 
 var (
-	letters = []byte("abcdefghijklmnopqrstuvwxyz")
-	filler  = []byte(Filler)
+	filler = []byte(Filler)
+	// pairs2 holds every pair of letters, aa to zz: pair i is
+	// pairs2[2*i:2*i+2].
+	pairs2 = func() []byte {
+		b := make([]byte, 0, 2*26*26)
+		for x := byte('a'); x <= 'z'; x++ {
+			for y := byte('a'); y <= 'z'; y++ {
+				b = append(b, x, y)
+			}
+		}
+		return b
+	}()
 )
 
 // Tokens returns the tokens [Analyzer] or, with initials, the initials

@@ -353,3 +353,92 @@ func Covered(word, key, prefix string) int {
 	}
 	return n
 }
+
+var (
+	homoOnce  sync.Once
+	byReading map[string][]rune // the common characters of each reading
+	homoMu    sync.Mutex
+	homo      = map[rune][]rune{}
+)
+
+// Homophones returns the common characters (CJK Unified Ideographs, not
+// the extensions) that share a reading with r, in code point order, r
+// itself left out.
+func Homophones(r rune) []rune {
+	rs := Readings(r)
+	if len(rs) == 0 {
+		return nil
+	}
+	homoOnce.Do(func() {
+		byReading = map[string][]rune{}
+		for c, readings := range readings {
+			if c < 0x4E00 || c > 0x9FFF {
+				continue // the extensions: characters text seldom holds
+			}
+			for _, p := range readings {
+				byReading[p] = append(byReading[p], c)
+			}
+		}
+		for _, cs := range byReading {
+			slices.Sort(cs)
+		}
+	})
+	homoMu.Lock()
+	defer homoMu.Unlock()
+	if out, ok := homo[r]; ok {
+		return out
+	}
+	seen := map[rune]bool{r: true}
+	var out []rune
+	for _, p := range rs {
+		for _, c := range byReading[p] {
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	slices.Sort(out)
+	homo[r] = out
+	return out
+}
+
+// SoundsClose reports whether a and b, two characters, sound alike: a
+// reading of one is a reading of the other, or one letter away from it
+// with the same first letter (月 yue and 育 yu), as an input method's
+// slips give them.
+func SoundsClose(a, b rune) bool {
+	for _, x := range Readings(a) {
+		for _, y := range Readings(b) {
+			if x == y || x[0] == y[0] && oneLetterApart(x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// oneLetterApart reports whether x becomes y by inserting, deleting or
+// replacing one letter.
+func oneLetterApart(x, y string) bool {
+	if len(x) < len(y) {
+		x, y = y, x
+	}
+	switch len(x) - len(y) {
+	case 0:
+		d := 0
+		for i := range len(x) {
+			if x[i] != y[i] {
+				d++
+			}
+		}
+		return d == 1
+	case 1:
+		for i := range len(x) {
+			if x[:i]+x[i+1:] == y {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,6 +1,7 @@
 package pinyin
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -91,9 +92,16 @@ func TestAnalyzer(t *testing.T) {
 		t.Errorf("Tokens (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]tok{
-		{"z", 0, 3, 1}, {"c", 0, 3, 1}, f(0, 3, 1), f(0, 3, 1),
-		{"x", 3, 6, 2}, {"h", 3, 6, 2}, f(3, 6, 2), f(3, 6, 2),
-	}, got("长行", true)); diff != "" {
+		// 长 (zhang, chang) then 行 (xing, hang, heng): the pairs of
+		// their initials, at 长's position, over both characters.
+		{"zx", 0, 6, 1}, {"zh", 0, 6, 1}, {"cx", 0, 6, 1}, {"ch", 0, 6, 1},
+		// A space is no gap: 行 (xing, hang) pairs with 大 (da, tai; the
+		// first four pairs kept).
+		{"xd", 3, 10, 2}, {"xt", 3, 10, 2}, {"hd", 3, 10, 2}, {"ht", 3, 10, 2},
+		// Not across a Latin word; the last character pairs with none.
+		f(7, 10, 3), f(7, 10, 3), f(7, 10, 3), f(7, 10, 3),
+		f(14, 17, 5), f(14, 17, 5), f(14, 17, 5), f(14, 17, 5),
+	}, got("长行 大 AI 一", true)); diff != "" {
 		t.Errorf("initials (-want +got):\n%s", diff)
 	}
 }
@@ -121,8 +129,13 @@ func FuzzRead(f *testing.F) {
 				}
 			}
 		}
+		for _, tok := range Tokens(s, true) {
+			if term := string(tok.Term); term != Filler && (len(term) != 2 || !isLowerASCII(term)) {
+				t.Errorf("Tokens(%q, initials): bad token %+v", s, tok)
+			}
+		}
 		for _, tok := range Tokens(s, false) {
-			if !utf8.Valid([]byte(s[tok.Start:tok.End])) || !IsSyllable(string(tok.Term)) && !isLowerASCII(string(tok.Term)) && string(tok.Term) != Filler {
+			if !utf8.Valid([]byte(s[tok.Start:tok.End])) || !IsSyllable(string(tok.Term)) && string(tok.Term) != Filler {
 				t.Errorf("Tokens(%q): bad token %+v", s, tok)
 			}
 		}
@@ -170,5 +183,30 @@ func BenchmarkAnalyzer(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		an.Analyze(title)
+	}
+}
+
+func TestHomophones(t *testing.T) {
+	t.Parallel()
+	h := Homophones('育') // yu
+	if !slices.Contains(h, '鱼') || slices.Contains(h, '育') || slices.Contains(h, '月') {
+		t.Errorf("Homophones(育) = %q: want 鱼 (yu), not 育 itself or 月 (yue)", string(h))
+	}
+	if Homophones('a') != nil {
+		t.Error("Homophones(a) is not nil")
+	}
+	for _, tt := range []struct {
+		a, b rune
+		want bool
+	}{
+		{'月', '育', true},  // yue, yu
+		{'业', '叶', true},  // ye, ye
+		{'育', '室', false}, // yu, shi
+		{'月', '学', false}, // yue, xue: another first letter
+		{'a', '育', false},
+	} {
+		if got := SoundsClose(tt.a, tt.b); got != tt.want {
+			t.Errorf("SoundsClose(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
 	}
 }
