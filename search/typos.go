@@ -189,53 +189,87 @@ func closeTerms(r *index.Reader, surface, term string, edits int) (uint64, []ind
 	}
 	// The stems of the words one edit away, the first letter kept; then
 	// those with the first letter changed: the first that finds any.
-	near := func() ([]index.TermCount, error) { return holding(r, fields, stemsOf(oneEdit(lower, false), term)) }
-	first := func() ([]index.TermCount, error) { return holding(r, fields, stemsOf(oneEdit(lower, true), term)) }
+	// When no article holds the word, the close words are looked for in
+	// the titles first, and in the bodies (a dictionary ten times larger)
+	// only when no title holds one: their counts then rank them only.
+	firstFound := exact == 0
+	near := func() ([]index.TermCount, error) {
+		return holding(r, fields, stemsOf(oneEdit(lower, false), term), firstFound)
+	}
+	first := func() ([]index.TermCount, error) {
+		return holding(r, fields, stemsOf(oneEdit(lower, true), term), firstFound)
+	}
 	tiers := []func() ([]index.TermCount, error){near, first}
+	// A tier that finds only words two edits away is kept for when no
+	// later one finds any one edit away.
+	var twoAway []index.TermCount
 	if edits > 1 {
-		// A long word: the words one edit away first, as for a short
-		// one, then the automaton for two (costly on a large
-		// dictionary: tens of milliseconds at 100,000 articles), then
-		// the first letter changed.
-		far := func() ([]index.TermCount, error) {
-			var out []index.TermCount
-			for _, field := range fields {
+		// A long word: the automaton for two edits over the titles
+		// (whose dictionary is small), then the words one edit away in
+		// either field, then the automaton over the bodies (costly on a
+		// large dictionary: tens of milliseconds at 100,000 articles),
+		// then the first letter changed.
+		far := func(field string) func() ([]index.TermCount, error) {
+			return func() ([]index.TermCount, error) {
 				// The first letter is kept: only the terms that start
 				// with it are read.
-				first, n := utf8.DecodeRuneInString(term)
-				if first == utf8.RuneError {
-					n = 0
-				}
+				_, n := utf8.DecodeRuneInString(term)
 				ts, err := r.TermsFrom(field, term, edits, term[:n])
 				if err != nil {
 					return nil, err
 				}
+				var out []index.TermCount
 				for _, t := range ts {
 					if t.Term != term && sameStart(t.Term, term) {
 						out = append(out, t)
 					}
 				}
-				if len(out) > 0 {
-					// Found in the titles: the body's dictionary, ten
-					// times larger, is not read.
-					break
+				if field == index.FieldTitle && exact > 0 {
+					// Some articles hold the word: the close ones are
+					// weighed against it by all their articles, the
+					// bodies' too, as for the other tiers.
+					for _, t := range out {
+						bs, err := r.Terms(index.FieldBody, t.Term, 0)
+						if err != nil {
+							return nil, err
+						}
+						for _, b := range bs {
+							out = append(out, index.TermCount{Term: b.Term, Docs: b.Docs, Edits: t.Edits})
+						}
+					}
 				}
+				return out, nil
 			}
-			return out, nil
 		}
-		tiers = []func() ([]index.TermCount, error){near, far, first}
+		farBody := far(index.FieldBody)
+		tiers = []func() ([]index.TermCount, error){far(index.FieldTitle), near, func() ([]index.TermCount, error) {
+			if twoAway != nil {
+				return nil, nil // the titles have words two edits away
+			}
+			return farBody()
+		}, first}
 	}
 	for _, tier := range tiers {
 		cands, err := tier()
-		if err != nil || len(cands) > 0 {
-			return exact, rankTerms(cands), err
+		if err != nil {
+			return exact, nil, err
+		}
+		if slices.ContainsFunc(cands, func(t index.TermCount) bool { return t.Edits <= 1 }) {
+			// The words one edit away only: those two away would
+			// add their articles to the closer word's.
+			return exact, rankTerms(slices.DeleteFunc(cands, func(t index.TermCount) bool { return t.Edits > 1 })), nil
+		}
+		if twoAway == nil && len(cands) > 0 {
+			twoAway = cands
 		}
 	}
-	return exact, nil, nil
+	return exact, rankTerms(twoAway), nil
 }
 
 // holding returns those of terms that the fields hold, one edit away.
-func holding(r *index.Reader, fields, terms []string) ([]index.TermCount, error) {
+// With firstFound, the fields after the first that holds any are not
+// read.
+func holding(r *index.Reader, fields, terms []string, firstFound bool) ([]index.TermCount, error) {
 	var out []index.TermCount
 	for _, field := range fields {
 		held, err := r.Holding(field, terms)
@@ -244,6 +278,9 @@ func holding(r *index.Reader, fields, terms []string) ([]index.TermCount, error)
 		}
 		for t, n := range held {
 			out = append(out, index.TermCount{Term: t, Docs: n, Edits: 1})
+		}
+		if firstFound && len(out) > 0 {
+			break
 		}
 	}
 	return out, nil
