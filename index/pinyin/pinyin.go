@@ -31,20 +31,21 @@ var (
 	syllables    map[string]bool // every reading with a vowel
 )
 
-// load builds the reading table from go-pinyin's once: its own
-// conversion runs regular expressions per reading, too slow to run per
-// character indexed.
+// load builds the reading table from go-pinyin's once. Its own
+// conversion (SinglePinyin) runs regular expressions per reading, 80 ms
+// for the whole table: the tone marks are dropped here rune by rune
+// instead, to the same readings (TestReadings_MatchGoPinyin).
 func load() {
 	tableOnce.Do(func() {
-		args := gopinyin.Args{Style: gopinyin.Normal, Heteronym: true}
 		readings = make(map[rune][]string, len(gopinyin.PinyinDict))
 		readingBytes = make(map[rune][][]byte, len(gopinyin.PinyinDict))
 		syllables = map[string]bool{}
-		for cp := range gopinyin.PinyinDict {
+		for cp, value := range gopinyin.PinyinDict {
 			r := rune(cp)
 			var rs []string
-			for _, p := range gopinyin.SinglePinyin(r, args) {
-				if p == "" || !isLowerASCII(p) || slices.Contains(rs, p) {
+			for marked := range strings.SplitSeq(value, ",") {
+				p, ok := plain(marked)
+				if !ok || p == "" || slices.Contains(rs, p) {
 					continue
 				}
 				rs = append(rs, p)
@@ -62,6 +63,25 @@ func load() {
 			}
 		}
 	})
+}
+
+// plain returns a reading with tone marks (lǜ) as typed without them
+// (lv); ok is false for one with letters pinyin input does not type (ê).
+func plain(marked string) (string, bool) {
+	b := make([]byte, 0, len(marked))
+	for _, r := range marked {
+		switch {
+		case 'a' <= r && r <= 'z':
+			b = append(b, byte(r))
+		case toneless[r] != 0:
+			b = append(b, toneless[r])
+		case 0x300 <= r && r <= 0x36F:
+			// A combining tone mark (m̄, ê̄): dropped.
+		default:
+			return "", false
+		}
+	}
+	return string(b), true
 }
 
 func isLowerASCII(s string) bool {

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	gopinyin "github.com/mozillazg/go-pinyin"
 )
 
 func TestReadings(t *testing.T) {
@@ -207,6 +208,28 @@ func TestHomophones(t *testing.T) {
 	} {
 		if got := SoundsClose(tt.a, tt.b); got != tt.want {
 			t.Errorf("SoundsClose(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// TestReadings_MatchGoPinyin: the table's readings are go-pinyin's own,
+// without tones, for every character it knows.
+func TestReadings_MatchGoPinyin(t *testing.T) {
+	t.Parallel()
+	args := gopinyin.Args{Style: gopinyin.Normal, Heteronym: true}
+	bad := 0
+	for cp := range gopinyin.PinyinDict {
+		r := rune(cp)
+		var want []string
+		for _, p := range gopinyin.SinglePinyin(r, args) {
+			if p != "" && isLowerASCII(p) && !slices.Contains(want, p) {
+				want = append(want, p)
+			}
+		}
+		if got := Readings(r); !slices.Equal(got, want) && (r >= 0x3000 || len(want) > 0) {
+			if bad++; bad <= 10 {
+				t.Errorf("Readings(%q) = %q, go-pinyin says %q", r, got, want)
+			}
 		}
 	}
 }
