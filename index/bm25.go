@@ -54,7 +54,7 @@ type fieldLengths struct {
 // scoredFields are the fields a search may score: the analysed ones get
 // their measured lengths, the others (one token a value) 1.
 var scoredFields = []string{FieldTitle, FieldBody, FieldAuthor, FieldAuthorText, FieldDate, FieldURL,
-	FieldSource, FieldTags, FieldOrigin, FieldHash, FieldTitlePinyin, FieldTitleInitials, "_id"}
+	FieldSource, FieldTags, FieldOrigin, FieldHash, FieldTitlePinyin, FieldTitleInitials, FieldAuthorPinyin, "_id"}
 
 // bm25Context returns ctx carrying the reader's BM25 statistics, when the
 // index has articles.
@@ -140,6 +140,7 @@ func (r *Reader) measureLengths() (map[string]float64, error) {
 		sums[FieldBody] += scale * float64(len(an.Analyze([]byte(body))))
 		for _, a := range st.Authors {
 			sums[FieldAuthorText] += float64(len(an.Analyze([]byte(a))))
+			sums[FieldAuthorPinyin] += float64(len(pinyin.Tokens(a, false)))
 		}
 		sums[FieldAuthor] += float64(len(st.Authors))
 		if pinyin.HasReadings(st.Title) {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -765,6 +766,9 @@ func (ix *Index) document(a *article.Article) map[string]any {
 	if len(a.Authors) > 0 {
 		d[FieldAuthor] = a.Authors
 		d[FieldAuthorText] = a.Authors
+		if slices.ContainsFunc(a.Authors, pinyin.HasReadings) {
+			d[FieldAuthorPinyin] = a.Authors
+		}
 	}
 	if !a.Date.IsZero() {
 		t := a.Date.In(ix.loc)

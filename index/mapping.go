@@ -25,20 +25,23 @@ const (
 	// letters: pinyin typed finds the Chinese title.
 	FieldTitlePinyin   = "title_pinyin"
 	FieldTitleInitials = "title_initials"
-	FieldBody          = "body"
-	FieldAuthor        = "author"      // exact names: filters and facets
-	FieldAuthorText    = "author_text" // analyzed names: author: queries
-	FieldDate          = "date"
-	FieldURL           = "url"
-	FieldSource        = "source"
-	FieldTags          = "tags" // lower-cased exact tags
-	FieldOrigin        = "origin"
-	FieldHash          = "hash"
+	// FieldAuthorPinyin holds the readings of the authors' names: libai
+	// finds 李白.
+	FieldAuthorPinyin = "author_pinyin"
+	FieldBody         = "body"
+	FieldAuthor       = "author"      // exact names: filters and facets
+	FieldAuthorText   = "author_text" // analyzed names: author: queries
+	FieldDate         = "date"
+	FieldURL          = "url"
+	FieldSource       = "source"
+	FieldTags         = "tags" // lower-cased exact tags
+	FieldOrigin       = "origin"
+	FieldHash         = "hash"
 )
 
 // SchemaVersion changes whenever the mapping below changes in a way that
 // needs a rebuild.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // keywordLower is the analyzer for tags: the whole value, lower-cased.
 const keywordLower = "keyword_lower"
@@ -101,7 +104,7 @@ func newMapping(analysis string) (*mapping.IndexMappingImpl, error) {
 	dm := mapping.NewDocumentStaticMapping()
 	dm.AddFieldMappingsAt(FieldTitle, text(true, true))
 	dm.AddFieldMappingsAt(FieldBody, text(true, true))
-	for _, fa := range [][2]string{{FieldTitlePinyin, pinyin.Analyzer}, {FieldTitleInitials, pinyin.InitialsAnalyzer}} {
+	for _, fa := range [][2]string{{FieldTitlePinyin, pinyin.Analyzer}, {FieldTitleInitials, pinyin.InitialsAnalyzer}, {FieldAuthorPinyin, pinyin.Analyzer}} {
 		f := text(false, true) // vectors: the hit's title is highlighted
 		f.Analyzer = fa[1]
 		dm.AddFieldMappingsAt(fa[0], f)

@@ -12,8 +12,8 @@ import (
 )
 
 // Pinyin: a query of Latin words that read as pinyin (zhiye jiaoyu,
-// zhiyejiaoyu, zhíyè, zyjy) also finds the articles whose titles are those
-// Chinese characters, when the query as typed finds few articles (so that
+// zhiyejiaoyu, zhíyè, zyjy) also finds the articles whose titles (or, for
+// full pinyin, authors' names) are those Chinese characters, when the query as typed finds few articles (so that
 // long or change, English words that are pinyin too, keep their English
 // hits). Articles found through pinyin only rank below every article
 // holding the words typed.
@@ -27,6 +27,8 @@ const (
 	// more titles by chance.
 	boostPinyin   = 1.0
 	boostInitials = 0.5
+	// boostAuthorPinyin keeps a title read as typed above a name.
+	boostAuthorPinyin = 0.3
 )
 
 // pinyinQuery returns the query of the pinyin fields for q, or nil when q
@@ -52,22 +54,30 @@ func pinyinQuery(q *Query) query.Query {
 			}
 			rd.Syllables = pairs
 		}
-		if len(rd.Syllables) == 1 {
-			qs = append(qs, termQuery(field, rd.Syllables[0], boost))
-			continue
+		qs = append(qs, syllableQuery(field, rd.Syllables, boost))
+		if !rd.Initials {
+			// Authors' names too: libai is 李白.
+			qs = append(qs, syllableQuery(index.FieldAuthorPinyin, rd.Syllables, boostAuthorPinyin))
 		}
-		slots := make([][]string, len(rd.Syllables))
-		for i, s := range rd.Syllables {
-			slots[i] = []string{s}
-		}
-		ph := query.NewMultiPhraseQuery(slots, field)
-		ph.SetBoost(boost)
-		qs = append(qs, ph)
 	}
 	if len(qs) == 0 {
 		return nil
 	}
 	return disjunction(qs)
+}
+
+// syllableQuery finds the syllables in a row in field.
+func syllableQuery(field string, syllables []string, boost float64) query.Query {
+	if len(syllables) == 1 {
+		return termQuery(field, syllables[0], boost)
+	}
+	slots := make([][]string, len(syllables))
+	for i, s := range syllables {
+		slots[i] = []string{s}
+	}
+	ph := query.NewMultiPhraseQuery(slots, field)
+	ph.SetBoost(boost)
+	return ph
 }
 
 // withPinyin returns the query of the articles that exact matches or

@@ -19,6 +19,7 @@ func pinyinIndex(t *testing.T) *Searcher {
 		{ID: "en-zhiye", Title: "Zhiye Jiaoyu Holdings", Body: "Zhiye Jiaoyu Holdings reported results."},
 		{ID: "long", Title: "A long road", Body: "The long road home."},
 		{ID: "dragon", Title: "龙", Body: "龙的传人。"},
+		{ID: "poet", Title: "静夜思", Body: "床前明月光。", Authors: []string{"李白"}},
 	}
 	for i := range 6 {
 		arts = append(arts, article.Article{ID: fmt.Sprintf("long-%d", i), Title: "Long story", Body: "It is a long story."})
@@ -47,6 +48,8 @@ func TestSearch_Pinyin(t *testing.T) {
 		{"a polyphone's second reading, Traditional", "changjiang", []string{"changjiang"}, "<mark>長江</mark>大橋"},
 		{"a polyphone's first reading", "zhangjiang", []string{"changjiang"}, ""},
 		{"another polyphone", "hangren", []string{"xingren"}, ""},
+		// An author's name.
+		{"an author", "li bai", []string{"poet"}, ""},
 		{"not pinyin", "zhiyx", []string{}, ""},
 		{"pinyin in a field is not read", "title:zhiyejiaoyu", []string{}, ""},
 	}
