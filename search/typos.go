@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/wensou/wensou/index"
+	"github.com/wensou/wensou/index/pinyin"
 	"github.com/wensou/wensou/index/zh"
 )
 
@@ -242,8 +243,11 @@ func closeTerms(r *index.Reader, surface, term string, edits int) (uint64, []ind
 			}
 		}
 		farBody := far(index.FieldBody)
+		// A long word that reads as pinyin (zhongguojingji) is more
+		// likely that than a word two edits from one only bodies hold.
+		isPinyin := len(pinyin.Read(lower, 1)) > 0
 		tiers = []func() ([]index.TermCount, error){far(index.FieldTitle), near, func() ([]index.TermCount, error) {
-			if twoAway != nil {
+			if twoAway != nil || isPinyin {
 				return nil, nil // the titles have words two edits away
 			}
 			return farBody()
