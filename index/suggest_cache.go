@@ -248,14 +248,9 @@ func (s *suggester) dicts(epoch uint64, snap *scorch.IndexSnapshot, ss *scorch.S
 	return e, e.built.Load(), nil
 }
 
-// entry returns the entry of ss and its dictionaries when they are built.
-// When they are not, it queues the segment for the builder, unless it is
-// small and background is false: then it reports that the caller should
-// build it now.
-func (s *suggester) entry(epoch uint64, snap *scorch.IndexSnapshot, ss *scorch.SegmentSnapshot, background bool) (e *suggestEntry, d *segDicts, now bool, err error) {
-	k := segKey{epoch, ss.Id()}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// entryLocked returns the entry of k, making it when there is none. The
+// caller holds s.mu.
+func (s *suggester) entryLocked(k segKey) *suggestEntry {
 	if s.entries == nil {
 		s.entries = map[segKey]*suggestEntry{}
 	}
@@ -264,6 +259,18 @@ func (s *suggester) entry(epoch uint64, snap *scorch.IndexSnapshot, ss *scorch.S
 		e = &suggestEntry{}
 		s.entries[k] = e
 	}
+	return e
+}
+
+// entry returns the entry of ss and its dictionaries when they are built.
+// When they are not, it queues the segment for the builder, unless it is
+// small and background is false: then it reports that the caller should
+// build it now.
+func (s *suggester) entry(epoch uint64, snap *scorch.IndexSnapshot, ss *scorch.SegmentSnapshot, background bool) (e *suggestEntry, d *segDicts, now bool, err error) {
+	k := segKey{epoch, ss.Id()}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e = s.entryLocked(k)
 	if d := e.built.Load(); d != nil {
 		return e, d, false, nil
 	}
@@ -327,16 +334,8 @@ func (ix *Index) BuildSuggestions(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		k := segKey{epoch, ss.Id()}
 		s.mu.Lock()
-		if s.entries == nil {
-			s.entries = map[segKey]*suggestEntry{}
-		}
-		e, ok := s.entries[k]
-		if !ok {
-			e = &suggestEntry{}
-			s.entries[k] = e
-		}
+		e := s.entryLocked(segKey{epoch, ss.Id()})
 		s.mu.Unlock()
 		e.build(ss, s.an) // waits for the builder if it is on it
 		if e.failed.Load() {

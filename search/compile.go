@@ -459,3 +459,14 @@ const (
 	countSpread = 0.05
 	countScale  = 4.0
 )
+
+// above scores the matches of first in [1, 1+countSpread) (as counted
+// does) and those of only second in [0, 0.9), keeping each one's order:
+// every article first matches ranks above every one only second matches
+// (bleve's coordination halves both alike), however BM25 weighs them.
+func above(first, second query.Query) query.Query {
+	below := query.NewCustomScoreQueryWithScorer(second, func(_ context.Context, d *search.DocumentMatch) (float64, error) {
+		return 0.9 * d.Score / (d.Score + countScale), nil
+	}, nil, nil)
+	return query.NewDisjunctionQuery([]query.Query{counted(first), below})
+}

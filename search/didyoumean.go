@@ -109,7 +109,8 @@ func fixHan(r *index.Reader, c *compiler, text string) (string, error) {
 }
 
 // docsHolding returns how many articles hold term in the title or body,
-// counted twice when both do: enough to tell none from some.
+// counted twice when both do: enough to tell none from some, and to weigh
+// a typed word against its close words (typos.go).
 func docsHolding(r *index.Reader, term string) (uint64, error) {
 	var n uint64
 	for _, field := range []string{index.FieldTitle, index.FieldBody} {

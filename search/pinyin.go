@@ -1,10 +1,8 @@
 package search
 
 import (
-	"context"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/wensou/wensou/index"
@@ -81,15 +79,6 @@ func syllableQuery(field string, syllables []string, boost float64) query.Query 
 }
 
 // withPinyin returns the query of the articles that exact matches or
-// pinyin finds: every exact match scores in [1, 1+countSpread), every
-// pinyin-only one below 1, so that exact matches keep their order and
-// come first.
-func withPinyin(exact, py query.Query) query.Query {
-	top := query.NewCustomScoreQueryWithScorer(exact, func(_ context.Context, d *search.DocumentMatch) (float64, error) {
-		return 1 + countSpread*d.Score/(d.Score+countScale), nil
-	}, nil, nil)
-	below := query.NewCustomScoreQueryWithScorer(py, func(_ context.Context, d *search.DocumentMatch) (float64, error) {
-		return 0.9 * d.Score / (d.Score + countScale), nil
-	}, nil, nil)
-	return query.NewDisjunctionQuery([]query.Query{top, below})
-}
+// pinyin finds: every exact match ranks above every pinyin-only one,
+// each in its own order.
+func withPinyin(exact, py query.Query) query.Query { return above(exact, py) }

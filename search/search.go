@@ -236,9 +236,9 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 // search runs a parsed request on ix.
 func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Request) (*Result, error) {
 	// Queries are analysed with the index's own dictionary.
-	c0 := compilerFor(ix)
-	c0.syn = s.synonymsFor(ix.Segmenter())
-	p := c0.compile(q)
+	comp := compilerFor(ix)
+	comp.syn = s.synonymsFor(ix.Segmenter())
+	p := comp.compile(q)
 	res := &Result{Query: req.Query, Page: req.Page, Size: req.Size, Hits: []Hit{},
 		Facets: Facets{Author: []Bucket{}, Year: []Bucket{}, Month: []Bucket{}}}
 	if p.nothing {
@@ -263,7 +263,11 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 	if err != nil {
 		return nil, err
 	}
-	if py := pinyinQuery(q); py != nil && c.total < pinyinFew {
+	var py query.Query
+	if c.total < pinyinFew {
+		py = pinyinQuery(q) // read only when few articles hold the words
+	}
+	if py != nil {
 		// Few articles hold the words typed, and they read as pinyin:
 		// the articles with those Chinese titles follow; or come first,
 		// when the words typed are in no article and were read as typos
@@ -318,7 +322,7 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 	res.Corrected = fixes.corrected
 	res.Next = next
 	if c.total == 0 || res.Partial || fixes.kept() {
-		han, err := hanFixes(r, compilerFor(ix), q)
+		han, err := hanFixes(r, comp, q)
 		if err != nil {
 			return nil, err
 		}

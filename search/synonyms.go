@@ -1,11 +1,9 @@
 package search
 
 import (
-	"context"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/wensou/wensou/index/zh"
@@ -119,9 +117,8 @@ func (t *synTable) lookup(key string) []synAlt {
 }
 
 // withSynonyms is the unit of words typed that have synonyms: articles
-// holding the words as typed score in [1, 1+countSpread), those holding
-// only a synonym below 1, so that they come after (where the rest of the
-// query is held alike).
+// holding only a synonym rank after those holding the words as typed
+// (where the rest of the query is held alike).
 func withSynonyms(typed query.Query, alts []synAlt, fields []weighted) query.Query {
 	var qs []query.Query
 	for _, a := range alts {
@@ -134,13 +131,7 @@ func withSynonyms(typed query.Query, alts []synAlt, fields []weighted) query.Que
 	if len(qs) == 0 {
 		return typed
 	}
-	top := query.NewCustomScoreQueryWithScorer(typed, func(_ context.Context, d *bsearch.DocumentMatch) (float64, error) {
-		return 1 + countSpread*d.Score/(d.Score+countScale), nil
-	}, nil, nil)
-	below := query.NewCustomScoreQueryWithScorer(disjunction(qs), func(_ context.Context, d *bsearch.DocumentMatch) (float64, error) {
-		return 0.9 * d.Score / (d.Score + countScale), nil
-	}, nil, nil)
-	return query.NewDisjunctionQuery([]query.Query{top, below})
+	return above(typed, disjunction(qs))
 }
 
 // Expansion is a stretch of a text that has synonyms: what [Searcher]

@@ -175,15 +175,9 @@ func (s *Searcher) tolerate(r *index.Reader, p *plan) (typoFixes, error) {
 func closeTerms(r *index.Reader, surface, term string, edits int) (uint64, []index.TermCount, error) {
 	lower := strings.ToLower(surface)
 	fields := []string{index.FieldTitle, index.FieldBody}
-	var exact uint64
-	for _, field := range fields {
-		ts, err := r.Terms(field, term, 0)
-		if err != nil {
-			return 0, nil, err
-		}
-		for _, t := range ts {
-			exact += t.Docs
-		}
+	exact, err := docsHolding(r, term)
+	if err != nil {
+		return 0, nil, err
 	}
 	if exact >= wellKnown {
 		return exact, nil, nil // taken as typed: no need to look further

@@ -194,18 +194,36 @@ func (d *dictFlag) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.dict, "dict", defaultDictDir, "user dictionary, stop words and synonyms directory (*.dict, *.stop, *.syn); \"\" for none")
 }
 
+// noteStale tells that the index at dir keeps the dictionary it was built
+// with, not the one --dict has, for a command that only reads it.
+func noteStale(w io.Writer, dir, dict string) {
+	fmt.Fprintf(w, "note: %s was built with another dictionary or other stop words than --dict %q has; run \"wensou reindex --index %s\" to apply them\n", dir, dict, dir)
+}
+
+// loadDict runs load on the dictionary directory; ok is false when there
+// is none: --dict "", or the default one missing (wensou run outside the
+// repository).
+func loadDict[T any](d *dictFlag, load func(dir string) (T, error)) (v T, ok bool, err error) {
+	if d.dict == "" {
+		return v, false, nil
+	}
+	var zero T
+	v, err = load(d.dict)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && d.dict == defaultDictDir:
+		return zero, false, nil
+	case err != nil:
+		return zero, false, fmt.Errorf("--dict: %w", err)
+	}
+	return v, true, nil
+}
+
 // synonyms loads the synonyms of the dictionary directory, for a command
 // that searches once; none when there is no directory.
 func (d *dictFlag) synonyms() (search.Synonyms, error) {
-	if d.dict == "" {
-		return nil, nil
-	}
-	set, err := synonym.LoadDir(d.dict)
-	if errors.Is(err, fs.ErrNotExist) && d.dict == defaultDictDir {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("--dict: %w", err)
+	set, ok, err := loadDict(d, synonym.LoadDir)
+	if !ok {
+		return nil, err
 	}
 	return search.FixedSynonyms{S: set}, nil
 }
@@ -214,34 +232,18 @@ func (d *dictFlag) synonyms() (search.Synonyms, error) {
 // them up to date while ctx lasts, for the server: an edited *.syn file
 // applies within seconds, and the log says so.
 func (d *dictFlag) liveSynonyms(ctx context.Context, log *slog.Logger) (search.Synonyms, error) {
-	if d.dict == "" {
-		return nil, nil
-	}
-	live, err := synonym.NewLive(d.dict, log)
-	if errors.Is(err, fs.ErrNotExist) && d.dict == defaultDictDir {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("--dict: %w", err)
+	live, ok, err := loadDict(d, func(dir string) (*synonym.Live, error) { return synonym.NewLive(dir, log) })
+	if !ok {
+		return nil, err
 	}
 	go live.Run(ctx, 0)
 	return live, nil
 }
 
-// analysis loads the dictionary directory. The default one may be
-// missing (wensou run outside the repository): then there is none.
+// analysis loads the dictionary directory's words and stop words.
 func (d *dictFlag) analysis() (zh.Options, error) {
-	if d.dict == "" {
-		return zh.Options{}, nil
-	}
-	o, err := zh.LoadDir(d.dict)
-	if errors.Is(err, fs.ErrNotExist) && d.dict == defaultDictDir {
-		return zh.Options{}, nil
-	}
-	if err != nil {
-		return o, fmt.Errorf("--dict: %w", err)
-	}
-	return o, nil
+	o, _, err := loadDict(d, zh.LoadDir)
+	return o, err
 }
 
 func (c *commonFlags) location() (*time.Location, error) {

@@ -106,7 +106,7 @@ Flags:
 		}
 	}()
 	if st.AnalysisStale() {
-		fmt.Fprintf(stderr, "note: %s was built with another dictionary or other stop words than --dict %q has; run \"wensou reindex --index %s\" to apply them\n", *indexDir, d.dict, *indexDir)
+		noteStale(stderr, *indexDir, d.dict)
 	}
 
 	// Prefixes are completed as a running server completes them, with

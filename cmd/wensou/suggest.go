@@ -68,7 +68,7 @@ Flags:
 		}
 	}()
 	if st.AnalysisStale() {
-		fmt.Fprintf(stderr, "note: %s was built with another dictionary or other stop words than --dict %q has; run \"wensou reindex --index %s\" to apply them\n", c.index, c.dict, c.index)
+		noteStale(stderr, c.index, c.dict)
 	}
 	var out []index.Suggestion
 	err = st.With(func(ix *index.Index) error {
