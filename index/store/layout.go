@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // The files of a store directory.
@@ -138,14 +139,24 @@ func lock(path string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+	// [held] probes by taking a shared lock for an instant, so a lock
+	// nobody holds can look held for that instant: a few short retries
+	// tell a probe from a holder.
+	for wait := time.Millisecond; ; wait *= 2 {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if wait > 8*time.Millisecond {
+			f.Close()
 			return nil, errHeld
 		}
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+		time.Sleep(wait)
 	}
-	return f, nil
 }
 
 // held reports whether someone holds the lock at path.

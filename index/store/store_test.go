@@ -580,3 +580,39 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestLock_WhileProbed: a lock nobody holds is taken even while other
+// processes probe it with held (a probe holds a shared lock for an instant).
+func TestLock_WhileProbed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "probed.lock")
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(100 * time.Microsecond):
+					held(path)
+				}
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	for i := range 300 {
+		f, err := lock(path)
+		if err != nil {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+		if i == 0 {
+			if f2, err := lock(path); !errors.Is(err, errHeld) {
+				unlock(f2)
+				t.Fatalf("second lock: err = %v, want errHeld", err)
+			}
+		}
+		unlock(f)
+	}
+}
