@@ -9,7 +9,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	porterstemmer "github.com/blevesearch/go-porterstemmer"
-	"github.com/go-ego/gse"
 )
 
 // Mode selects how much an analyzer emits.
@@ -92,6 +91,9 @@ var _ analysis.Analyzer = (*Analyzer)(nil)
 // escape a call. Folded text does: token terms point into it.
 var offsPool = sync.Pool{New: func() any { s := make([]int32, 0, 4096); return &s }}
 
+// piecePool recycles segmentations; they never escape a call.
+var piecePool = sync.Pool{New: func() any { s := make([]piece, 0, 1024); return &s }}
+
 // Analyze splits input into tokens. Token Start/End are byte offsets in
 // input, Position is 1-based and counts units (see the package doc).
 func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
@@ -101,7 +103,8 @@ func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
 	}
 	op := offsPool.Get().(*[]int32)
 	folded, offs := fold(input, make([]byte, 0, len(input)+len(input)/8), (*op)[:0])
-	segs := s.seg.Segment(folded)
+	sp := piecePool.Get().(*[]piece)
+	segs := s.lex.segment(folded, (*sp)[:0])
 
 	e := emitter{folded: folded, offs: offs, stop: s.stop}
 	e.slab = make([]analysis.Token, 0, len(segs))
@@ -148,18 +151,20 @@ func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
 		}
 		e.emit(sg.Start(), sg.End(), unit)
 		if a.mode == Search {
-			e.subWords(sg.Token(), sg.Start(), unit)
+			e.subWords(s.lex, sg.word, sg.Start(), unit)
 		}
 		unit += units(text)
 	}
 	*op = offs
 	offsPool.Put(op)
+	*sp = segs
+	piecePool.Put(sp)
 	return e.out
 }
 
 // possessive reports whether segment i is the s of a Latin word's
 // possessive 's (or ’s).
-func possessive(folded []byte, segs []gse.Segment, i int) bool {
+func possessive(folded []byte, segs []piece, i int) bool {
 	text := func(j int) []byte { return folded[segs[j].Start():segs[j].End()] }
 	if i < 2 || string(text(i)) != "s" {
 		return false
@@ -203,17 +208,17 @@ func (e *emitter) emit(start, end, unit int) {
 	e.out = append(e.out, &e.slab[len(e.slab)-1])
 }
 
-// subWords emits the multi-character sub-words of tok, which starts at
-// byte base and unit position unit, walking gse's tree depth first.
-func (e *emitter) subWords(tok *gse.Token, base, unit int) {
-	for _, sub := range tok.Segments() {
-		start, end := base+sub.Start(), base+sub.End()
+// subWords emits the multi-character sub-words of word w, which starts
+// at byte base and unit position unit, walking gse's tree depth first.
+func (e *emitter) subWords(l *lexicon, w int32, base, unit int) {
+	for _, sub := range l.subWords(w) {
+		start, end := base+int(sub.start), base+int(sub.end)
 		if utf8.RuneCount(e.folded[start:end]) < 2 {
 			continue
 		}
 		u := unit + units(e.folded[base:start])
 		e.emit(start, end, u)
-		e.subWords(sub.Token(), start, u)
+		e.subWords(l, sub.word, start, u)
 	}
 }
 

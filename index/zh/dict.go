@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/go-ego/gse"
 )
 
 // ErrUnknownDictFile is wrapped by the error [LoadDir] returns for a
@@ -207,28 +209,24 @@ func forEachLine(name, text string, fn func(fields []string) string) error {
 // next to it in a text take one of its characters.
 const minUserFreq = 1000
 
-// pseudoDistance is the distance gse gives a character that is not in
-// its dictionary.
-const pseudoDistance = 32
-
 // addUserWords adds words to the dictionary, replacing embedded entries.
 // It is called before s is shared. It does not use gse's LoadDictStr:
 // that drops a line without a frequency (or, with LoadNoFreq, gives it 2,
 // too little to beat a split into two common words), splits fields on
 // single spaces only, and keeps an embedded entry over a user one.
-func (s *Segmenter) addUserWords(words []userWord) error {
+func addUserWords(seg *gse.Segmenter, words []userWord) error {
 	if len(words) == 0 {
 		return nil
 	}
 	put := func(w userWord, freq float64) error {
 		err := error(nil)
-		if f, pos, ok := s.seg.Find(w.word); ok && f > 0 {
+		if f, pos, ok := seg.Find(w.word); ok && f > 0 {
 			if w.pos == "" {
 				w.pos = pos
 			}
-			err = s.seg.ReAddToken(w.word, freq, w.pos)
+			err = seg.ReAddToken(w.word, freq, w.pos)
 		} else {
-			err = s.seg.AddToken(w.word, freq, w.pos)
+			err = seg.AddToken(w.word, freq, w.pos)
 		}
 		if err != nil {
 			return fmt.Errorf("add %q: %w", w.word, err)
@@ -249,10 +247,10 @@ func (s *Segmenter) addUserWords(words []userWord) error {
 	}
 	freqs := make([]float64, len(open))
 	for i, w := range open {
-		freqs[i] = s.wholeWordFreq(w.word)
+		freqs[i] = wholeWordFreq(seg, w.word)
 	}
 	for i, w := range open {
-		if f, _, ok := s.seg.Find(w.word); ok && f >= freqs[i] && w.pos == "" {
+		if f, _, ok := seg.Find(w.word); ok && f >= freqs[i] && w.pos == "" {
 			continue // already a word that wins
 		}
 		if err := put(w, freqs[i]); err != nil {
@@ -260,7 +258,7 @@ func (s *Segmenter) addUserWords(words []userWord) error {
 		}
 	}
 	// Distances and the sub-word trees (search mode) of every word.
-	s.seg.CalcToken()
+	seg.CalcToken()
 	return nil
 }
 
@@ -269,10 +267,10 @@ func (s *Segmenter) addUserWords(words []userWord) error {
 // jieba's suggest_freq, the whole word's distance (log2 total/freq) must
 // be below the sum of the best split's, here by one bit, and at least
 // [minUserFreq]. A word in the dictionary keeps a higher frequency.
-func (s *Segmenter) wholeWordFreq(word string) float64 {
-	units := s.seg.SplitTextToWords([]byte(word))
+func wholeWordFreq(seg *gse.Segmenter, word string) float64 {
+	units := seg.SplitTextToWords([]byte(word))
 	n := len(units)
-	logTotal := math.Log2(s.seg.Dict.TotalFreq())
+	logTotal := math.Log2(seg.Dict.TotalFreq())
 	// best[i] is the least distance of a split of units[:i].
 	best := make([]float64, n+1)
 	var key []byte
@@ -287,7 +285,7 @@ func (s *Segmenter) wholeWordFreq(word string) float64 {
 				key = append(key, u...)
 			}
 			d := math.Inf(1)
-			if f, _, ok := s.seg.Dict.Find(key); ok && f > 0 {
+			if f, _, ok := seg.Dict.Find(key); ok && f > 0 {
 				d = logTotal - math.Log2(f)
 			} else if i-j == 1 {
 				d = pseudoDistance
@@ -299,7 +297,7 @@ func (s *Segmenter) wholeWordFreq(word string) float64 {
 	if split := best[n]; !math.IsInf(split, 1) {
 		freq = max(freq, math.Ceil(math.Exp2(logTotal-split+1)))
 	}
-	if f, _, ok := s.seg.Find(word); ok {
+	if f, _, ok := seg.Find(word); ok {
 		freq = max(freq, f)
 	}
 	return freq

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-ego/gse"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -136,7 +137,7 @@ func TestSegmenter_UserWordTokens(t *testing.T) {
 }
 
 func TestSegmenter_WholeWordFreq(t *testing.T) {
-	def := testSegmenters(t)["default"]
+	def := testGse(t, Options{})
 	tests := []struct {
 		word    string
 		atLeast float64
@@ -147,17 +148,17 @@ func TestSegmenter_WholeWordFreq(t *testing.T) {
 		{"chatgpt", minUserFreq},  // one unit: no split
 	}
 	for _, tt := range tests {
-		if got := def.wholeWordFreq(tt.word); got < tt.atLeast {
+		if got := wholeWordFreq(def, tt.word); got < tt.atLeast {
 			t.Errorf("wholeWordFreq(%q) = %v, want at least %v", tt.word, got, tt.atLeast)
 		}
 	}
 	// A user word without a frequency raises an embedded word's.
-	dict := testSegmenters(t)["dict"]
+	dict := testGse(t, dictOptions(t))
 	for _, s := range []struct {
-		seg  *Segmenter
+		seg  *gse.Segmenter
 		want float64
 	}{{def, 3}, {dict, minUserFreq}} {
-		if f, _, _ := s.seg.seg.Find("职业院校"); f != s.want {
+		if f, _, _ := s.seg.Find("职业院校"); f != s.want {
 			t.Errorf("Find(职业院校) = %v, want %v", f, s.want)
 		}
 	}

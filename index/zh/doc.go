@@ -25,5 +25,11 @@
 // position of its first unit, so a phrase matches whatever way each side
 // was segmented, and a phrase never matches across punctuation.
 //
+// Segmentation is gse's, reproduced over a lexicon: gse's dictionary
+// (with the user words) in flat arrays, built from gse's text once per
+// fingerprint and kept in a cache directory ([CacheDirEnv]), so a start
+// reads 24 MB in milliseconds instead of loading gse for a second and a
+// half. Tests compare it with gse word for word.
+//
 // The package does not know about fields, mappings or indexes; index/ does.
 package zh

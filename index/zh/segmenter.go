@@ -43,10 +43,12 @@ type Options struct {
 // Segmenter is a loaded dictionary with its stop words. It is immutable
 // once built and safe for concurrent use.
 type Segmenter struct {
-	seg         gse.Segmenter
+	lex         *lexicon
 	stop        *stopSet
 	fingerprint string
 	loadTime    time.Duration
+	cached      bool  // the lexicon came from the cache directory
+	cacheErr    error // why the lexicon could not be kept there
 }
 
 // Fingerprint identifies the analysis: the analyzer [Version] and a hash
@@ -58,6 +60,15 @@ func (s *Segmenter) Fingerprint() string { return s.fingerprint }
 
 // LoadTime reports how long loading the dictionary took.
 func (s *Segmenter) LoadTime() time.Duration { return s.loadTime }
+
+// Cached reports whether the dictionary was read from the cache
+// directory (see [CacheDirEnv]) rather than built from gse's text.
+func (s *Segmenter) Cached() bool { return s.cached }
+
+// CacheError reports why a dictionary built from gse's text could not be
+// kept in the cache directory, so that the next start builds it again;
+// nil when it was kept, read from there, or the cache is off.
+func (s *Segmenter) CacheError() error { return s.cacheErr }
 
 // Tokens analyzes text in a mode with s and returns its tokens, like
 // [Tokens] does with the current segmenter. It fails only for a nil s.
@@ -83,7 +94,7 @@ var (
 // Load returns the segmenter for opts and makes it the current one, the
 // one that [Tokens], [NewAnalyzer] and analyzers registered without a
 // fingerprint use. A segmenter is built once per distinct fingerprint and
-// kept for the life of the process (about 220 MB each), so Load with
+// kept for the life of the process (about 25 MB each), so Load with
 // options loaded before returns at once, and [Lookup] finds every
 // segmenter ever loaded. Building one aside never disturbs running
 // analyzers. Load is safe for concurrent use.
@@ -218,18 +229,49 @@ func newSegmenter(a settings) (*Segmenter, error) {
 	if len(a.extraStops) > 0 {
 		s.stop = newStopSet(indexStopWords, a.extraStops)
 	}
-	s.seg.SkipLog = true
-	// The HMM model is never used (no Cut with hmm); not loading it saves
-	// memory and avoids gse's package-level model maps.
-	s.seg.NotLoadHMM = true
-	// Traditional text is folded to Simplified before segmentation, so the
-	// Simplified dictionary is enough.
-	if err := s.seg.LoadDictEmbed("zh_s"); err != nil {
-		return nil, fmt.Errorf("load gse dictionary: %w", err)
+	dir := cacheDir()
+	if dir != "" {
+		if l, err := readLexicon(lexPath(dir, a.fingerprint), a.fingerprint); err == nil {
+			s.lex, s.cached = l, true
+			s.loadTime = time.Since(start)
+			return s, nil
+		}
 	}
-	if err := s.addUserWords(a.words); err != nil {
-		return nil, fmt.Errorf("load user dictionary: %w", err)
+	l, err := buildLexicon(a.words)
+	if err != nil {
+		return nil, err
+	}
+	s.lex = l
+	if dir != "" {
+		s.cacheErr = writeLexicon(lexPath(dir, a.fingerprint), a.fingerprint, l)
 	}
 	s.loadTime = time.Since(start)
 	return s, nil
+}
+
+// buildLexicon loads gse's embedded dictionary and the user words into a
+// gse segmenter and copies it into a lexicon; the segmenter is dropped.
+func buildLexicon(words []userWord) (*lexicon, error) {
+	seg, err := loadGse(words)
+	if err != nil {
+		return nil, err
+	}
+	return lexiconFrom(seg)
+}
+
+func loadGse(words []userWord) (*gse.Segmenter, error) {
+	seg := new(gse.Segmenter)
+	seg.SkipLog = true
+	// The HMM model is never used (no Cut with hmm); not loading it saves
+	// memory and avoids gse's package-level model maps.
+	seg.NotLoadHMM = true
+	// Traditional text is folded to Simplified before segmentation, so the
+	// Simplified dictionary is enough.
+	if err := seg.LoadDictEmbed("zh_s"); err != nil {
+		return nil, fmt.Errorf("load gse dictionary: %w", err)
+	}
+	if err := addUserWords(seg, words); err != nil {
+		return nil, fmt.Errorf("load user dictionary: %w", err)
+	}
+	return seg, nil
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package zh
+
+const raceEnabled = false
