@@ -28,6 +28,8 @@ type Reader struct {
 	offs    []uint64 // global number of each segment's first document
 	cols    []*segColumns
 	authors []string
+	// viaBleve turns direct matching (direct.go) off, for tests.
+	viaBleve bool
 }
 
 // Doc is a document of a Reader: its global number in the reader's
@@ -103,7 +105,9 @@ func (r *Reader) locate(d Doc) (int, int) {
 
 // Match runs q and calls fn with every matching document, in document
 // order, and its score (0 when score is false, which is faster). It stops
-// with ctx's error when ctx is done.
+// with ctx's error when ctx is done. The common shapes of query run
+// directly over the postings (direct.go), the others through bleve's
+// searchers; both give the same scores.
 func (r *Reader) Match(ctx context.Context, q query.Query, score bool, fn func(d Doc, score float64)) error {
 	opts := search.SearcherOptions{}
 	if !score {
@@ -114,6 +118,18 @@ func (r *Reader) Match(ctx context.Context, q query.Query, score bool, fn func(d
 		var err error
 		if ctx, err = r.bm25Context(ctx); err != nil {
 			return fmt.Errorf("measure field lengths: %w", err)
+		}
+	}
+	if p, ok := planDirect(q); ok && !r.viaBleve {
+		var stats *search.BM25Stats
+		if score {
+			stats, _ = ctx.Value(search.BM25StatsKey).(*search.BM25Stats)
+		}
+		if !score || stats != nil {
+			if err := r.prepare(p, stats); err != nil {
+				return err
+			}
+			return r.matchDirect(ctx, p, score, fn)
 		}
 	}
 	s, err := q.Searcher(ctx, r.snap, r.mapping, opts)

@@ -1,0 +1,341 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// Direct matching.
+//
+// Most searches are one word or an AND of words, each word looked for in
+// the title, the body and the authors: a term, a disjunction of terms, or
+// a conjunction of those. For these shapes a Reader walks the segments'
+// postings itself, without bleve's searcher tree (a DocumentMatch, a
+// scorer call and an interface hop per term per document), and computes
+// the scores bleve's searchers would: the same BM25 terms, query norm,
+// coordination factor and order of additions, so the same floats
+// (TestDirect_MatchesBleve compares every score of many queries). Any
+// other shape goes through bleve.
+
+// directTerm is one term of a direct plan.
+type directTerm struct {
+	field string
+	term  []byte
+	boost float64
+	count uint64  // live documents holding it: bleve's docTerm
+	idf   float64 // bleve's idf
+	avg   float64 // average field length, 0 for tf-idf
+	qw    float64 // bleve's queryWeight: boost × idf × query norm, or 1
+
+	pls []segment.PostingsList // by segment
+	// the iteration over the current segment
+	it   segment.PostingsIterator
+	done bool
+	cur  uint64 // the current posting's document, in the segment
+	freq uint64
+	norm float64
+}
+
+// directGroup is a term alone or a disjunction of terms (scored with
+// bleve's coordination factor), in bleve's order: by count.
+type directGroup struct {
+	terms []*directTerm
+	disj  bool
+	count uint64
+}
+
+// directPlan is a conjunction of groups, in bleve's order.
+type directPlan struct {
+	groups []*directGroup
+	// top is the shape of the whole query: it decides the query norm.
+	top int
+}
+
+const (
+	topTerm = iota
+	topDisjunction
+	topConjunction
+)
+
+// maxDirectGroups keeps plans within the sizes that sort.Sort orders
+// stably (insertion sort), as bleve's searchers are ordered.
+const maxDirectGroups = 12
+
+// planDirect returns the direct plan of q, or false when q has another
+// shape.
+func planDirect(q query.Query) (*directPlan, bool) {
+	term := func(q query.Query) (*directTerm, bool) {
+		t, ok := q.(*query.TermQuery)
+		if !ok || t.FieldVal == "" {
+			return nil, false
+		}
+		return &directTerm{field: t.FieldVal, term: []byte(t.Term), boost: t.BoostVal.Value()}, true
+	}
+	disj := func(q query.Query) (*directGroup, bool) {
+		d, ok := q.(*query.DisjunctionQuery)
+		if !ok || d.Min > 1 || len(d.Disjuncts) == 0 || len(d.Disjuncts) > maxDirectGroups {
+			return nil, false
+		}
+		g := &directGroup{disj: true}
+		for _, c := range d.Disjuncts {
+			t, ok := term(c)
+			if !ok {
+				return nil, false
+			}
+			g.terms = append(g.terms, t)
+		}
+		return g, true
+	}
+	if t, ok := term(q); ok {
+		return &directPlan{groups: []*directGroup{{terms: []*directTerm{t}}}, top: topTerm}, true
+	}
+	if g, ok := disj(q); ok {
+		return &directPlan{groups: []*directGroup{g}, top: topDisjunction}, true
+	}
+	c, ok := q.(*query.ConjunctionQuery)
+	if !ok || len(c.Conjuncts) == 0 || len(c.Conjuncts) > maxDirectGroups {
+		return nil, false
+	}
+	p := &directPlan{top: topConjunction}
+	anyDisj := false
+	for _, cq := range c.Conjuncts {
+		if t, ok := term(cq); ok {
+			p.groups = append(p.groups, &directGroup{terms: []*directTerm{t}})
+			continue
+		}
+		g, ok := disj(cq)
+		if !ok {
+			return nil, false
+		}
+		anyDisj = true
+		p.groups = append(p.groups, g)
+	}
+	// Terms alone in a conjunction of two or more: bleve merges them
+	// into one optimized reader.
+	if !anyDisj && len(p.groups) > 1 {
+		return nil, false
+	}
+	return p, true
+}
+
+// prepare looks the plan's terms up in every segment and computes
+// bleve's statistics and weights; stats is nil when not scoring.
+func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats) error {
+	segs := r.snap.Segments()
+	dicts := map[string][]segment.TermDictionary{}
+	for _, g := range p.groups {
+		for _, t := range g.terms {
+			ds, ok := dicts[t.field]
+			if !ok {
+				ds = make([]segment.TermDictionary, len(segs))
+				for i, ss := range segs {
+					d, err := ss.Segment().Dictionary(t.field)
+					if err != nil {
+						return fmt.Errorf("dictionary of %s: %w", t.field, err)
+					}
+					ds[i] = d
+				}
+				dicts[t.field] = ds
+			}
+			t.pls = make([]segment.PostingsList, len(segs))
+			for i, ss := range segs {
+				pl, err := ds[i].PostingsList(t.term, ss.Deleted(), nil)
+				if err != nil {
+					return fmt.Errorf("postings of %s:%s: %w", t.field, t.term, err)
+				}
+				t.pls[i] = pl
+				t.count += pl.Count()
+			}
+		}
+		// bleve orders a disjunction's and a conjunction's searchers by
+		// count (sort.Sort: insertion sort, stable, at these sizes).
+		sort.SliceStable(g.terms, func(i, j int) bool { return g.terms[i].count < g.terms[j].count })
+		for _, t := range g.terms {
+			g.count += t.count
+		}
+	}
+	sort.SliceStable(p.groups, func(i, j int) bool { return p.groups[i].count < p.groups[j].count })
+	if stats == nil {
+		return nil
+	}
+	for _, g := range p.groups {
+		for _, t := range g.terms {
+			// bm25ScoreMetrics and computeIDF in bleve's search/searcher
+			// and search/scorer.
+			total := uint64(stats.DocCount)
+			card, ok := stats.FieldCardinality[t.field]
+			if !ok {
+				return fmt.Errorf("field stat for bm25 not present %s", t.field)
+			}
+			if total != 0 || card != 0 {
+				t.avg = math.Ceil(float64(card) / float64(total))
+			}
+			if t.avg > 0 {
+				t.idf = math.Log(1 + (float64(total)-float64(t.count)+0.5)/(float64(t.count)+0.5))
+			} else {
+				t.idf = 1.0 + math.Log(float64(total)/float64(t.count+1.0))
+			}
+			t.qw = 1.0
+		}
+	}
+	if p.top == topTerm {
+		return nil // a lone term searcher is never given a query norm
+	}
+	weight := func(t *directTerm) float64 { w := t.boost * t.idf; return w * w }
+	var sum float64
+	for _, g := range p.groups {
+		var gw float64
+		for _, t := range g.terms {
+			gw += weight(t)
+		}
+		if g.disj {
+			sum += gw
+		} else {
+			sum += weight(g.terms[0])
+		}
+	}
+	norm := 1.0 / math.Sqrt(sum)
+	for _, g := range p.groups {
+		for _, t := range g.terms {
+			t.qw = t.boost * t.idf * norm
+		}
+	}
+	return nil
+}
+
+// score is bleve's TermQueryScorer.Score for the current posting.
+func (t *directTerm) score() float64 {
+	tf := math.Sqrt(float64(t.freq))
+	var s float64
+	if t.avg > 0 {
+		fieldLength := 1 / (t.norm * t.norm)
+		s = t.idf * (tf * search.BM25_k1) /
+			(tf + search.BM25_k1*(1-search.BM25_b+(search.BM25_b*fieldLength/t.avg)))
+	} else {
+		s = tf * t.norm * t.idf
+	}
+	if t.qw != 1.0 {
+		s *= t.qw
+	}
+	return s
+}
+
+// start positions t on its first posting in segment i.
+func (t *directTerm) start(i int, scored bool) error {
+	t.it, t.done = nil, true
+	pl := t.pls[i]
+	if pl == nil || pl.Count() == 0 {
+		return nil
+	}
+	t.it = pl.Iterator(scored, scored, false, nil)
+	return t.next(0)
+}
+
+// next moves t to its first posting at or after doc.
+func (t *directTerm) next(doc uint64) error {
+	p, err := t.it.Advance(doc)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		t.done = true
+		return nil
+	}
+	t.done = false
+	t.cur, t.freq, t.norm = p.Number(), p.Frequency(), p.Norm()
+	return nil
+}
+
+// seek returns the group's first document at or after doc, moving its
+// terms there; ok is false when it has none.
+func (g *directGroup) seek(doc uint64) (uint64, bool, error) {
+	best, ok := uint64(math.MaxUint64), false
+	for _, t := range g.terms {
+		if t.done {
+			continue
+		}
+		if t.cur < doc {
+			if err := t.next(doc); err != nil {
+				return 0, false, err
+			}
+			if t.done {
+				continue
+			}
+		}
+		best, ok = min(best, t.cur), true
+	}
+	return best, ok, nil
+}
+
+// score is the group's score at doc, where every group is.
+func (g *directGroup) score(doc uint64) float64 {
+	if !g.disj {
+		return g.terms[0].score()
+	}
+	var sum float64
+	n := 0
+	for _, t := range g.terms {
+		if !t.done && t.cur == doc {
+			sum += t.score()
+			n++
+		}
+	}
+	return sum * (float64(n) / float64(len(g.terms)))
+}
+
+// matchDirect runs p as [Reader.Match] does.
+func (r *Reader) matchDirect(ctx context.Context, p *directPlan, scored bool, fn func(d Doc, score float64)) error {
+	n := 0
+	for i := range r.snap.Segments() {
+		for _, g := range p.groups {
+			for _, t := range g.terms {
+				if err := t.start(i, scored); err != nil {
+					return fmt.Errorf("search: %w", err)
+				}
+			}
+		}
+		doc := uint64(0)
+	docs:
+		for {
+			// Every group to the same document: the first at or after doc
+			// that all of them hold.
+			for gi := 0; gi < len(p.groups); {
+				d, ok, err := p.groups[gi].seek(doc)
+				if err != nil {
+					return fmt.Errorf("search: %w", err)
+				}
+				if !ok {
+					break docs
+				}
+				if d > doc {
+					doc = d
+					if gi > 0 {
+						gi = 0
+						continue
+					}
+				}
+				gi++
+			}
+			if n++; n%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			var s float64
+			if scored {
+				for _, g := range p.groups {
+					s += g.score(doc)
+				}
+			}
+			fn(Doc(r.offs[i]+doc), s)
+			doc++
+		}
+	}
+	return ctx.Err()
+}

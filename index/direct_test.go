@@ -1,0 +1,178 @@
+package index
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/wensou/wensou/index/article"
+)
+
+// directIndex is an on-disk index of the sample articles, and of the
+// Reuters and Chinese web corpora when ../shared/corpus is there, in
+// several segments, some articles deleted.
+func directIndex(t *testing.T) *Index {
+	t.Helper()
+	ix := openTest(t, filepath.Join(t.TempDir(), "ix"))
+	t.Cleanup(func() { ix.Close() })
+	paths := []string{filepath.Join("..", "data", "articles")}
+	for _, name := range []string{"cn_web_extract.jsonl", "reuters21578.jsonl"} {
+		p := filepath.Join("..", "..", "shared", "corpus", name)
+		if _, err := os.Stat(p); err == nil && !testing.Short() {
+			paths = append(paths, p)
+		}
+	}
+	if _, err := Ingest(t.Context(), ix, paths, IngestOptions{BatchSize: 3000}); err != nil {
+		t.Fatal(err)
+	}
+	// Deleted articles stay in their segments until a merge: the
+	// postings must skip them and the counts leave them out.
+	var ids []string
+	err := article.Walk(t.Context(), paths, article.Options{}, func(r article.Record) error {
+		if r.Err == nil && len(ids) < 4000 && r.Line%7 == 3 {
+			ids = append(ids, r.Article.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Delete(t.Context(), ids...); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func dq(field, term string, boost float64) query.Query {
+	q := query.NewTermQuery(term)
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
+}
+
+// fields is the disjunction a word of a query becomes.
+func fields(term string) query.Query {
+	return query.NewDisjunctionQuery([]query.Query{dq(FieldTitle, term, 3), dq(FieldBody, term, 1), dq(FieldAuthorText, term, 2)})
+}
+
+type match struct {
+	doc   Doc
+	score uint64 // the float's bits: equal means equal
+}
+
+func matches(t *testing.T, r *Reader, q query.Query, scored, viaBleve bool) []match {
+	t.Helper()
+	r.viaBleve = viaBleve
+	var out []match
+	if err := r.Match(t.Context(), q, scored, func(d Doc, s float64) { out = append(out, match{d, math.Float64bits(s)}) }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestDirect_MatchesBleve: every query shape that runs directly gives
+// the documents, in the order and with the scores to the bit, that
+// bleve's searchers give.
+func TestDirect_MatchesBleve(t *testing.T) {
+	ix := directIndex(t)
+	r, err := ix.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	words := []string{"教育", "职业", "中国", "发展", "经济", "技术", "oil", "price", "said", "trade", "bank", "rate", "nonexistentword", "研究"}
+	var qs []query.Query
+	for _, w := range words {
+		qs = append(qs, dq(FieldBody, w, 1), dq(FieldTitle, w, 3), fields(w))
+	}
+	for i, a := range words {
+		b := words[(i+3)%len(words)]
+		c := words[(i+5)%len(words)]
+		qs = append(qs,
+			query.NewConjunctionQuery([]query.Query{fields(a), fields(b)}),
+			query.NewConjunctionQuery([]query.Query{fields(a), fields(b), fields(c)}),
+			query.NewConjunctionQuery([]query.Query{fields(a)}),
+			query.NewConjunctionQuery([]query.Query{fields(a), dq(FieldTags, "教育", 0)}),
+			query.NewConjunctionQuery([]query.Query{dq(FieldTitle, a, 3), fields(b)}),
+			query.NewDisjunctionQuery([]query.Query{dq(FieldTitle, a, 3), dq(FieldBody, b, 1)}),
+		)
+	}
+	direct := 0
+	for _, q := range qs {
+		if _, ok := planDirect(q); ok {
+			direct++
+		}
+		for _, scored := range []bool{true, false} {
+			want := matches(t, r, q, scored, true)
+			got := matches(t, r, q, scored, false)
+			if d := diffMatches(want, got); d != "" {
+				t.Errorf("%s (scored %v): %s", queryString(q), scored, d)
+			}
+		}
+	}
+	if direct != len(qs) {
+		t.Errorf("%d of %d queries run directly, want all", direct, len(qs))
+	}
+	n, _ := r.Count()
+	t.Logf("%d queries, %d articles", len(qs), n)
+}
+
+func diffMatches(want, got []match) string {
+	if len(want) != len(got) {
+		return fmt.Sprintf("%d matches, bleve has %d", len(got), len(want))
+	}
+	for i := range want {
+		if want[i] != got[i] {
+			return fmt.Sprintf("match %d is doc %d score %v, bleve has doc %d score %v", i,
+				got[i].doc, math.Float64frombits(got[i].score), want[i].doc, math.Float64frombits(want[i].score))
+		}
+	}
+	return ""
+}
+
+func queryString(q query.Query) string {
+	switch q := q.(type) {
+	case *query.TermQuery:
+		return fmt.Sprintf("%s:%s^%v", q.FieldVal, q.Term, q.BoostVal.Value())
+	case *query.DisjunctionQuery:
+		s := "("
+		for i, c := range q.Disjuncts {
+			if i > 0 {
+				s += " OR "
+			}
+			s += queryString(c)
+		}
+		return s + ")"
+	case *query.ConjunctionQuery:
+		s := "("
+		for i, c := range q.Conjuncts {
+			if i > 0 {
+				s += " AND "
+			}
+			s += queryString(c)
+		}
+		return s + ")"
+	}
+	return fmt.Sprintf("%T", q)
+}
+
+// TestDirect_OtherShapes: shapes bleve runs differently stay with bleve.
+func TestDirect_OtherShapes(t *testing.T) {
+	for _, q := range []query.Query{
+		query.NewMatchAllQuery(),
+		query.NewConjunctionQuery([]query.Query{dq(FieldTitle, "a", 1), dq(FieldBody, "b", 1)}), // bleve merges lone terms
+		query.NewPhraseQuery([]string{"a", "b"}, FieldBody),
+		query.NewConjunctionQuery([]query.Query{fields("a"), query.NewPhraseQuery([]string{"a", "b"}, FieldBody)}),
+		query.NewTermQuery("no field"),
+		func() query.Query { d := query.NewDisjunctionQuery([]query.Query{fields("a"), fields("b")}); return d }(),
+		func() query.Query { d := query.NewDisjunctionQuery([]query.Query{dq(FieldBody, "a", 1), dq(FieldTitle, "b", 1)}); d.SetMin(2); return d }(),
+	} {
+		if _, ok := planDirect(q); ok {
+			t.Errorf("%s: planned directly", queryString(q))
+		}
+	}
+}
