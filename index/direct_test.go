@@ -169,7 +169,11 @@ func TestDirect_OtherShapes(t *testing.T) {
 		query.NewConjunctionQuery([]query.Query{fields("a"), query.NewPhraseQuery([]string{"a", "b"}, FieldBody)}),
 		query.NewTermQuery("no field"),
 		func() query.Query { d := query.NewDisjunctionQuery([]query.Query{fields("a"), fields("b")}); return d }(),
-		func() query.Query { d := query.NewDisjunctionQuery([]query.Query{dq(FieldBody, "a", 1), dq(FieldTitle, "b", 1)}); d.SetMin(2); return d }(),
+		func() query.Query {
+			d := query.NewDisjunctionQuery([]query.Query{dq(FieldBody, "a", 1), dq(FieldTitle, "b", 1)})
+			d.SetMin(2)
+			return d
+		}(),
 	} {
 		if _, ok := planDirect(q); ok {
 			t.Errorf("%s: planned directly", queryString(q))
