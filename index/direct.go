@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/blevesearch/bleve/v2/search"
@@ -40,6 +41,9 @@ type directTerm struct {
 	cur  uint64 // the current posting's document, in the segment
 	freq uint64
 	norm float64
+	// for locations: whether the iteration began, and cur's locations
+	started bool
+	locs    []fieldLocation
 }
 
 // directGroup is a term alone or a disjunction of terms (scored with
@@ -69,7 +73,11 @@ const maxDirectGroups = 12
 
 // planDirect returns the direct plan of q, or false when q has another
 // shape.
-func planDirect(q query.Query) (*directPlan, bool) {
+func planDirect(q query.Query) (*directPlan, bool) { return planShape(q, maxDirectGroups) }
+
+// planShape is planDirect with at most limit terms in a disjunction and
+// groups in a conjunction.
+func planShape(q query.Query, limit int) (*directPlan, bool) {
 	term := func(q query.Query) (*directTerm, bool) {
 		t, ok := q.(*query.TermQuery)
 		if !ok || t.FieldVal == "" {
@@ -79,7 +87,7 @@ func planDirect(q query.Query) (*directPlan, bool) {
 	}
 	disj := func(q query.Query) (*directGroup, bool) {
 		d, ok := q.(*query.DisjunctionQuery)
-		if !ok || d.Min > 1 || len(d.Disjuncts) == 0 || len(d.Disjuncts) > maxDirectGroups {
+		if !ok || d.Min > 1 || len(d.Disjuncts) == 0 || len(d.Disjuncts) > limit {
 			return nil, false
 		}
 		g := &directGroup{disj: true}
@@ -99,7 +107,7 @@ func planDirect(q query.Query) (*directPlan, bool) {
 		return &directPlan{groups: []*directGroup{g}, top: topDisjunction}, true
 	}
 	c, ok := q.(*query.ConjunctionQuery)
-	if !ok || len(c.Conjuncts) == 0 || len(c.Conjuncts) > maxDirectGroups {
+	if !ok || len(c.Conjuncts) == 0 || len(c.Conjuncts) > limit {
 		return nil, false
 	}
 	p := &directPlan{top: topConjunction}
@@ -338,4 +346,117 @@ func (r *Reader) matchDirect(ctx context.Context, p *directPlan, scored bool, fn
 		}
 	}
 	return ctx.Err()
+}
+
+// locationsDirect is [Reader.Locations] for a query of direct shape: the
+// locations of the query's terms in each of docs that the query matches,
+// as bleve's searchers with term vectors give them.
+func (r *Reader) locationsDirect(ctx context.Context, p *directPlan, docs []Doc) (map[Doc]search.FieldTermLocationMap, error) {
+	out := make(map[Doc]search.FieldTermLocationMap, len(docs))
+	if err := r.prepare(p, nil); err != nil {
+		return nil, err
+	}
+	// A term twice (in two groups) gives its locations once.
+	type key struct{ field, term string }
+	var terms []*directTerm
+	seen := map[key]*directTerm{}
+	for _, g := range p.groups {
+		for j, t := range g.terms {
+			k := key{t.field, string(t.term)}
+			if first, ok := seen[k]; ok {
+				g.terms[j] = first
+				continue
+			}
+			seen[k] = t
+			terms = append(terms, t)
+		}
+	}
+	sorted := slices.Clone(docs)
+	slices.Sort(sorted)
+	seg := -1
+	for _, d := range sorted {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		i, local := r.locate(d)
+		if i != seg {
+			seg = i
+			for _, t := range terms {
+				t.it, t.done = nil, true
+				if pl := t.pls[i]; pl != nil && pl.Count() > 0 {
+					t.it, t.done, t.cur = pl.Iterator(false, false, true, nil), false, 0
+					t.started = false
+				}
+			}
+		}
+		// Which groups hold d: a conjunction needs every one.
+		held := 0
+		var locs search.FieldTermLocationMap
+		for _, g := range p.groups {
+			in := false
+			for _, t := range g.terms {
+				if t.has(uint64(local)) {
+					in = true
+				}
+			}
+			if in {
+				held++
+			}
+		}
+		if held == 0 || p.top == topConjunction && held < len(p.groups) {
+			continue
+		}
+		for _, t := range terms {
+			if !t.has(uint64(local)) {
+				continue
+			}
+			if locs == nil {
+				locs = search.FieldTermLocationMap{}
+			}
+			for _, l := range t.locs {
+				tlm := locs[l.field]
+				if tlm == nil {
+					tlm = search.TermLocationMap{}
+					locs[l.field] = tlm
+				}
+				tlm[string(t.term)] = append(tlm[string(t.term)], l.loc)
+			}
+		}
+		out[d] = locs
+	}
+	return out, nil
+}
+
+// fieldLocation is a location of a posting, with its field.
+type fieldLocation struct {
+	field string
+	loc   *search.Location
+}
+
+// has reports whether t's postings hold doc (of the current segment),
+// reading its locations when they do; docs come in increasing order.
+func (t *directTerm) has(doc uint64) bool {
+	if t.done {
+		return false
+	}
+	if !t.started || t.cur < doc {
+		p, err := t.it.Advance(doc)
+		t.started = true
+		if err != nil || p == nil {
+			t.done = true
+			return false
+		}
+		// The posting's locations are read now, whatever its document:
+		// the next docs may ask for it.
+		t.cur = p.Number()
+		t.locs = t.locs[:0]
+		for _, l := range p.Locations() {
+			loc := &search.Location{Pos: l.Pos(), Start: l.Start(), End: l.End()}
+			if ap := l.ArrayPositions(); len(ap) > 0 {
+				loc.ArrayPositions = slices.Clone(ap)
+			}
+			t.locs = append(t.locs, fieldLocation{l.Field(), loc})
+		}
+	}
+	return t.cur == doc
 }

@@ -5,9 +5,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/wensou/wensou/index/article"
 )
@@ -179,4 +182,147 @@ func TestDirect_OtherShapes(t *testing.T) {
 			t.Errorf("%s: planned directly", queryString(q))
 		}
 	}
+}
+
+// TestDirect_LocationsMatchBleve: the locations of a page of documents,
+// some matching and some not, are those bleve gives term by term.
+//
+// Not those bleve gives for the whole query: v2.6.3's disjunction
+// searchers, advanced through neighbouring documents with term vectors
+// on, lose documents and some of their terms' locations (a body match of
+// a word whose title match was kept, say); TestDirect_BleveLosesLocations
+// shows it. Pages of hits are sparser, and the same queries' highlights
+// on 100k articles came out the same either way.
+func TestDirect_LocationsMatchBleve(t *testing.T) {
+	ix := directIndex(t)
+	r, err := ix.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n, _ := r.Count()
+	words := []string{"教育", "职业", "中国", "发展", "oil", "price", "said", "trade", "nonexistentword"}
+	var qs []query.Query
+	var many []query.Query
+	for i, a := range words {
+		b := words[(i+2)%len(words)]
+		qs = append(qs, fields(a), dq(FieldBody, a, 1),
+			query.NewConjunctionQuery([]query.Query{fields(a), fields(b)}),
+			query.NewConjunctionQuery([]query.Query{fields(a), fields(a)}), // a term twice
+			query.NewDisjunctionQuery([]query.Query{dq(FieldTitle, a, 1), dq(FieldBody, a, 1), dq(FieldTitle, b, 1), dq(FieldBody, b, 1)}))
+		many = append(many, dq(FieldTitle, a, 1), dq(FieldBody, a, 1))
+	}
+	qs = append(qs, query.NewDisjunctionQuery(many)) // more terms than a scored plan takes
+	for _, q := range qs {
+		// The documents the query matches, and others.
+		var docs []Doc
+		r.viaBleve = true
+		if err := r.Match(t.Context(), q, false, func(d Doc, _ float64) {
+			if len(docs) < 60 {
+				docs = append(docs, d)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for d := Doc(0); d < Doc(n); d += Doc(n / 40) {
+			docs = append(docs, d)
+		}
+		// Unique, as a page's documents are: bleve's searchers asked for
+		// one document twice recycle the first answer's locations.
+		slices.Sort(docs)
+		docs = slices.Compact(docs)
+		want := termByTermLocations(t, r, q, docs)
+		r.viaBleve = false
+		got, err := r.Locations(t.Context(), q, docs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: locations differ from bleve's term by term (-bleve +direct):\n%s", queryString(q), diff)
+		}
+	}
+}
+
+// termByTermLocations is what Locations must give for a query of direct
+// shape, from bleve's locations of each of its terms alone: the terms
+// present in a document the query matches.
+func termByTermLocations(t *testing.T, r *Reader, q query.Query, docs []Doc) map[Doc]search.FieldTermLocationMap {
+	t.Helper()
+	p, ok := planShape(q, math.MaxInt)
+	if !ok {
+		t.Fatalf("%s: not of direct shape", queryString(q))
+	}
+	r.viaBleve = true
+	type key struct{ field, term string }
+	of := map[key]map[Doc]search.FieldTermLocationMap{}
+	for _, g := range p.groups {
+		for _, dt := range g.terms {
+			k := key{dt.field, string(dt.term)}
+			if _, ok := of[k]; ok {
+				continue
+			}
+			locs, err := r.Locations(t.Context(), dq(dt.field, string(dt.term), 1), docs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			of[k] = locs
+		}
+	}
+	out := map[Doc]search.FieldTermLocationMap{}
+	for _, d := range docs {
+		held := 0
+		for _, g := range p.groups {
+			for _, dt := range g.terms {
+				if _, ok := of[key{dt.field, string(dt.term)}][d]; ok {
+					held++
+					break
+				}
+			}
+		}
+		if held == 0 || p.top == topConjunction && held < len(p.groups) {
+			continue
+		}
+		m := search.FieldTermLocationMap{}
+		for _, l := range of {
+			for f, tlm := range l[d] {
+				if m[f] == nil {
+					m[f] = search.TermLocationMap{}
+				}
+				for term, ls := range tlm {
+					m[f][term] = ls
+				}
+			}
+		}
+		out[d] = m
+	}
+	return out
+}
+
+// TestDirect_BleveLosesLocations shows why locations are not asked of
+// bleve for a whole disjunction (see TestDirect_LocationsMatchBleve): if
+// bleve's searchers are fixed, this fails, and Locations may go back to
+// them.
+func TestDirect_BleveLosesLocations(t *testing.T) {
+	ix := directIndex(t)
+	r, err := ix.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n, _ := r.Count()
+	var docs []Doc
+	for d := Doc(0); d < Doc(n); d++ {
+		docs = append(docs, d)
+	}
+	q := fields("教育")
+	want := termByTermLocations(t, r, q, docs)
+	r.viaBleve = true
+	got, err := r.Locations(t.Context(), q, docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmp.Equal(want, got) {
+		t.Error("bleve's disjunction gives every location now: Locations can use it again")
+	}
+	t.Logf("%d documents hold 教育, bleve's disjunction gives locations for %d", len(want), len(got))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"time"
@@ -173,6 +174,13 @@ func (r *Reader) Locations(ctx context.Context, q query.Query, docs []Doc) (map[
 	out := make(map[Doc]search.FieldTermLocationMap, len(docs))
 	if len(docs) == 0 {
 		return out, nil
+	}
+	// Terms, disjunctions and conjunctions of them are read directly,
+	// without building and advancing a searcher tree; bleve's disjunction
+	// searchers, advanced through neighbouring documents with term
+	// vectors, also lose some of them (TestDirect_BleveLosesLocations).
+	if p, ok := planShape(q, math.MaxInt); ok && !r.viaBleve {
+		return r.locationsDirect(ctx, p, docs)
 	}
 	sorted := slices.Clone(docs)
 	slices.Sort(sorted)
