@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -440,30 +441,69 @@ func spansOf(locs bsearch.FieldTermLocationMap, field string) []span {
 	return out
 }
 
+// topAuthors returns the k authors with the most articles (by name among
+// equal counts), then any selected author with articles past them, in
+// that order too. It names only those: an index has many authors.
+func topAuthors(name func(ord uint32) string, counts []int32, k int, selected []string) []Bucket {
+	type cand struct {
+		ord uint32
+		n   int32
+	}
+	// before reports whether a ranks before b.
+	before := func(a, b cand) bool {
+		if a.n != b.n {
+			return a.n > b.n
+		}
+		return name(a.ord) < name(b.ord)
+	}
+	// top is kept sorted, best first; k is small.
+	top := make([]cand, 0, k+1)
+	var rest []cand
+	for ord, n := range counts {
+		if n <= 0 {
+			continue
+		}
+		c := cand{uint32(ord), n}
+		if len(top) == k && (k == 0 || !before(c, top[k-1])) {
+			rest = append(rest, c)
+			continue
+		}
+		i := sort.Search(len(top), func(i int) bool { return before(c, top[i]) })
+		top = slices.Insert(top, i, c)
+		if len(top) > k {
+			rest = append(rest, top[k])
+			top = top[:k]
+		}
+	}
+	out := make([]Bucket, 0, len(top))
+	for _, c := range top {
+		out = append(out, Bucket{Value: name(c.ord), Count: int(c.n)})
+	}
+	if len(selected) == 0 {
+		return out
+	}
+	var more []cand
+	for _, c := range rest {
+		if slices.Contains(selected, name(c.ord)) {
+			more = append(more, c)
+		}
+	}
+	slices.SortFunc(more, func(a, b cand) int {
+		if before(a, b) {
+			return -1
+		}
+		return 1
+	})
+	for _, c := range more {
+		out = append(out, Bucket{Value: name(c.ord), Count: int(c.n)})
+	}
+	return out
+}
+
 // facets turns the collected counts into buckets: the top authors (and
 // any selected ones), every year, and the most recent months.
 func (s *Searcher) facets(r *index.Reader, c *collector, req Request) Facets {
-	f := Facets{Author: []Bucket{}, Year: []Bucket{}, Month: []Bucket{}}
-	for ord, n := range c.authorCounts {
-		if n > 0 {
-			f.Author = append(f.Author, Bucket{Value: r.AuthorName(uint32(ord)), Count: int(n)})
-		}
-	}
-	slices.SortFunc(f.Author, func(a, b Bucket) int {
-		if a.Count != b.Count {
-			return b.Count - a.Count
-		}
-		return strings.Compare(a.Value, b.Value)
-	})
-	if len(f.Author) > s.opts.AuthorFacetSize {
-		top := f.Author[:s.opts.AuthorFacetSize]
-		for _, b := range f.Author[s.opts.AuthorFacetSize:] {
-			if slices.Contains(req.Authors, b.Value) {
-				top = append(top, b)
-			}
-		}
-		f.Author = top
-	}
+	f := Facets{Author: topAuthors(r.AuthorName, c.authorCounts, s.opts.AuthorFacetSize, req.Authors), Year: []Bucket{}, Month: []Bucket{}}
 	years := map[int]int{}
 	for m, n := range c.monthCounts {
 		if n == 0 {

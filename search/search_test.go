@@ -3,9 +3,11 @@ package search
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -119,5 +121,64 @@ func TestSearch_Suite(t *testing.T) {
 				t.Errorf("Search(%q).Total = %d, want %d", c.Query, res.Total, len(c.IDs))
 			}
 		})
+	}
+}
+
+// TestTopAuthors: the top authors and the selected ones past them are
+// what sorting every author by count, then name, gives.
+func TestTopAuthors(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		n := rng.IntN(300)
+		names := make([]string, n)
+		counts := make([]int32, n)
+		for i := range names {
+			names[i] = fmt.Sprintf("a%03d", rng.IntN(1000))
+			if rng.IntN(3) > 0 {
+				counts[i] = int32(rng.IntN(5))
+			}
+		}
+		name := func(o uint32) string { return names[o] }
+		k := rng.IntN(12)
+		var selected []string
+		for range rng.IntN(4) {
+			if n > 0 {
+				selected = append(selected, names[rng.IntN(n)])
+			}
+		}
+		// The reference: every author sorted.
+		var all []Bucket
+		for o, c := range counts {
+			if c > 0 {
+				all = append(all, Bucket{Value: name(uint32(o)), Count: int(c)})
+			}
+		}
+		slices.SortStableFunc(all, func(a, b Bucket) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
+			}
+			return strings.Compare(a.Value, b.Value)
+		})
+		want := all
+		if len(all) > k {
+			want = slices.Clone(all[:k])
+			for _, b := range all[k:] {
+				if slices.Contains(selected, b.Value) {
+					want = append(want, b)
+				}
+			}
+		}
+		got := topAuthors(name, counts, k, selected)
+		// Equal names with equal counts may come in either order.
+		key := func(bs []Bucket) []string {
+			var out []string
+			for _, b := range bs {
+				out = append(out, fmt.Sprintf("%s:%d", b.Value, b.Count))
+			}
+			return out
+		}
+		if !slices.Equal(key(got), key(want)) {
+			t.Fatalf("round %d (k %d, selected %q):\n got %v\nwant %v", round, k, selected, key(got), key(want))
+		}
 	}
 }
