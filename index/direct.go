@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -34,9 +35,11 @@ type directTerm struct {
 	avg   float64 // average field length, 0 for tf-idf
 	qw    float64 // bleve's queryWeight: boost × idf × query norm, or 1
 
-	pls []segment.PostingsList // by segment
-	// the iteration over the current segment
+	pls  []segment.PostingsList // by segment
+	decs []*decoded             // by segment, when decoded (postings.go)
+	// the iteration over the current segment: it, or dit when decoded
 	it   segment.PostingsIterator
+	dit  *decodedIter
 	done bool
 	cur  uint64 // the current posting's document, in the segment
 	freq uint64
@@ -133,8 +136,10 @@ func planShape(q query.Query, limit int) (*directPlan, bool) {
 }
 
 // prepare looks the plan's terms up in every segment and computes
-// bleve's statistics and weights; stats is nil when not scoring.
-func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats) error {
+// bleve's statistics and weights; stats is nil when not scoring. With
+// decodeFrequent, the frequent terms' postings come decoded from the
+// index's cache.
+func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent bool) error {
 	segs := r.snap.Segments()
 	dicts := map[string][]segment.TermDictionary{}
 	for _, g := range p.groups {
@@ -158,7 +163,18 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats) error {
 					return fmt.Errorf("postings of %s:%s: %w", t.field, t.term, err)
 				}
 				t.pls[i] = pl
-				t.count += pl.Count()
+				n := pl.Count()
+				t.count += n
+				if decodeFrequent && n >= decodeMin {
+					if t.decs == nil {
+						t.decs = make([]*decoded, len(segs))
+					}
+					d, err := r.ix.posts.get(postingsKey{r.epoch, ss.Id(), t.field, string(t.term)}, ds[i])
+					if err != nil {
+						return err
+					}
+					t.decs[i] = d
+				}
 			}
 		}
 		// bleve orders a disjunction's and a conjunction's searchers by
@@ -235,8 +251,12 @@ func (t *directTerm) score() float64 {
 }
 
 // start positions t on its first posting in segment i.
-func (t *directTerm) start(i int, scored bool) error {
-	t.it, t.done = nil, true
+func (t *directTerm) start(i int, scored bool, deleted *roaring.Bitmap) error {
+	t.it, t.dit, t.done = nil, nil, true
+	if t.decs != nil && t.decs[i] != nil {
+		t.dit = &decodedIter{d: t.decs[i], deleted: deleted}
+		return t.next(0)
+	}
 	pl := t.pls[i]
 	if pl == nil || pl.Count() == 0 {
 		return nil
@@ -247,6 +267,17 @@ func (t *directTerm) start(i int, scored bool) error {
 
 // next moves t to its first posting at or after doc.
 func (t *directTerm) next(doc uint64) error {
+	if t.dit != nil {
+		j, ok := t.dit.advance(doc)
+		if !ok {
+			t.done = true
+			return nil
+		}
+		d := t.dit.d
+		t.done = false
+		t.cur, t.freq, t.norm = uint64(d.docs[j]), uint64(d.freqs[j]), float64(d.norms[j])
+		return nil
+	}
 	p, err := t.it.Advance(doc)
 	if err != nil {
 		return err
@@ -300,10 +331,14 @@ func (g *directGroup) score(doc uint64) float64 {
 // matchDirect runs p as [Reader.Match] does.
 func (r *Reader) matchDirect(ctx context.Context, p *directPlan, scored bool, fn func(d Doc, score float64)) error {
 	n := 0
-	for i := range r.snap.Segments() {
+	for i, ss := range r.snap.Segments() {
+		deleted := ss.Deleted()
+		if deleted != nil && deleted.IsEmpty() {
+			deleted = nil
+		}
 		for _, g := range p.groups {
 			for _, t := range g.terms {
-				if err := t.start(i, scored); err != nil {
+				if err := t.start(i, scored, deleted); err != nil {
 					return fmt.Errorf("search: %w", err)
 				}
 			}
@@ -353,7 +388,7 @@ func (r *Reader) matchDirect(ctx context.Context, p *directPlan, scored bool, fn
 // as bleve's searchers with term vectors give them.
 func (r *Reader) locationsDirect(ctx context.Context, p *directPlan, docs []Doc) (map[Doc]search.FieldTermLocationMap, error) {
 	out := make(map[Doc]search.FieldTermLocationMap, len(docs))
-	if err := r.prepare(p, nil); err != nil {
+	if err := r.prepare(p, nil, false); err != nil {
 		return nil, err
 	}
 	// A term twice (in two groups) gives its locations once.

@@ -109,13 +109,24 @@ func TestDirect_MatchesBleve(t *testing.T) {
 		if _, ok := planDirect(q); ok {
 			direct++
 		}
-		for _, scored := range []bool{true, false} {
-			want := matches(t, r, q, scored, true)
-			got := matches(t, r, q, scored, false)
-			if d := diffMatches(want, got); d != "" {
-				t.Errorf("%s (scored %v): %s", queryString(q), scored, d)
+	}
+	// Postings decoded (postings.go) for terms of a few documents per
+	// segment up, for every term, and never.
+	defer func(m uint64) { decodeMin = m }(decodeMin)
+	for _, min := range []uint64{decodeMin, 1, math.MaxUint64} {
+		decodeMin = min
+		for _, q := range qs {
+			for _, scored := range []bool{true, false} {
+				want := matches(t, r, q, scored, true)
+				got := matches(t, r, q, scored, false)
+				if d := diffMatches(want, got); d != "" {
+					t.Errorf("%s (scored %v, decoded from %d postings): %s", queryString(q), scored, min, d)
+				}
 			}
 		}
+	}
+	if ix.posts.bytes == 0 {
+		t.Error("no postings decoded")
 	}
 	if direct != len(qs) {
 		t.Errorf("%d of %d queries run directly, want all", direct, len(qs))
@@ -325,4 +336,30 @@ func TestDirect_BleveLosesLocations(t *testing.T) {
 		t.Error("bleve's disjunction gives every location now: Locations can use it again")
 	}
 	t.Logf("%d documents hold 教育, bleve's disjunction gives locations for %d", len(want), len(got))
+}
+
+func TestPostingsCache_Bounded(t *testing.T) {
+	ix := directIndex(t)
+	r, err := ix.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer func(m uint64) { decodeMin = m }(decodeMin)
+	decodeMin = 1
+	ix.posts.max = 64 << 10
+	for _, w := range []string{"oil", "said", "price", "trade", "bank", "rate", "中国", "发展", "经济", "技术"} {
+		matches(t, r, fields(w), true, false)
+		if ix.posts.bytes > ix.posts.max && ix.posts.lru.Len() > 1 {
+			t.Fatalf("after %s: %d bytes cached, max %d", w, ix.posts.bytes, ix.posts.max)
+		}
+	}
+	if ix.posts.lru.Len() != len(ix.posts.m) {
+		t.Errorf("lru %d entries, map %d", ix.posts.lru.Len(), len(ix.posts.m))
+	}
+	// The warmer drops the entries of another open.
+	ix.posts.prune(r.epoch+1, nil)
+	if ix.posts.bytes != 0 || len(ix.posts.m) != 0 {
+		t.Errorf("after prune: %d bytes, %d entries", ix.posts.bytes, len(ix.posts.m))
+	}
 }

@@ -97,6 +97,7 @@ type Index struct {
 	log     *slog.Logger
 	seg     *zh.Segmenter
 	cols    *columnCache
+	posts   postingsCache // decoded postings of frequent terms (postings.go)
 	stale   bool  // built with other dictionary or stop words than asked for
 	compat  error // why the index cannot be written (AllowIncompatible)
 	reserve int64 // Options.DiskReserve
@@ -154,7 +155,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 		path = filepath.Clean(path)
 	}
 	ix := &Index{path: path, loc: loc, log: log.With("index", path), seg: want, reserve: opts.DiskReserve,
-		cols: &columnCache{loc: loc}, epoch: 1, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
+		cols: &columnCache{loc: loc}, posts: postingsCache{max: decodedMaxBytes}, epoch: 1, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
 
 	if path == "" {
 		// Scorch without a path keeps everything in memory: tests run the
@@ -456,6 +457,7 @@ func (ix *Index) warm() {
 		ix.log.Warn("warm columns", "err", err)
 	}
 	ix.cols.prune(r.epoch, live)
+	ix.posts.prune(r.epoch, live)
 }
 
 // changed tells the warmer that the index has new segments.

@@ -77,15 +77,18 @@ func (rs *rescorer) collectRequest(req Request) Request {
 }
 
 // page returns the page of req from the collected hits, re-ranked, and
-// the cursor of the next page ("" at the end).
-func (rs *rescorer) page(ctx context.Context, r *index.Reader, c *collector, req Request) ([]ranked, string, error) {
+// the cursor of the next page ("" at the end). When q, the search's
+// query, is made of terms only, the locations it also returns are those
+// of q's terms in the window's hits, which highlighting the page needs
+// too: read once, for both.
+func (rs *rescorer) page(ctx context.Context, r *index.Reader, c *collector, req Request, q query.Query) ([]ranked, string, map[index.Doc]bsearch.FieldTermLocationMap, error) {
 	if rs.past {
 		page := c.page(req)
 		next := ""
 		if c.more(req, len(page)) {
 			next = page[len(page)-1].cursor(req.Sort)
 		}
-		return page, next, nil
+		return page, next, nil, nil
 	}
 	all := c.sorted(req.Sort)
 	window := all[:min(rescoreWindow, len(all))]
@@ -93,9 +96,17 @@ func (rs *rescorer) page(ctx context.Context, r *index.Reader, c *collector, req
 	for i, h := range window {
 		docs[i] = h.doc
 	}
-	locs, err := r.Locations(ctx, rs.terms, docs)
+	lq, shared := rs.terms, false
+	if leaves, ok := termLeaves(q, nil); ok {
+		// Every hit matches q: the locations of its terms in a hit are
+		// those of q's. The runs' words are among them; add them anyway.
+		if leaves, ok = termLeaves(rs.terms, leaves); ok {
+			lq, shared = query.NewDisjunctionQuery(leaves), true
+		}
+	}
+	locs, err := r.Locations(ctx, lq, docs)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	for i := range window {
 		window[i].score *= proximityFactor(locs[window[i].doc], rs.runs)
@@ -112,8 +123,11 @@ func (rs *rescorer) page(ctx context.Context, r *index.Reader, c *collector, req
 			}
 		}
 	}
+	if !shared {
+		locs = nil
+	}
 	if start >= len(all) {
-		return nil, "", nil
+		return nil, "", locs, nil
 	}
 	page := all[start:min(start+req.Size, len(all))]
 	end := start + len(page)
@@ -126,7 +140,33 @@ func (rs *rescorer) page(ctx context.Context, r *index.Reader, c *collector, req
 			next = last.cursor(req.Sort)
 		}
 	}
-	return page, next, nil
+	return page, next, locs, nil
+}
+
+// termLeaves appends to out the term queries q is made of, when q is
+// terms, disjunctions and conjunctions of them only.
+func termLeaves(q query.Query, out []query.Query) ([]query.Query, bool) {
+	switch q := q.(type) {
+	case *query.TermQuery:
+		return append(out, q), q.FieldVal != ""
+	case *query.DisjunctionQuery:
+		for _, c := range q.Disjuncts {
+			var ok bool
+			if out, ok = termLeaves(c, out); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	case *query.ConjunctionQuery:
+		for _, c := range q.Conjuncts {
+			var ok bool
+			if out, ok = termLeaves(c, out); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // sorted returns the collected hits, best first.

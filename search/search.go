@@ -306,8 +306,9 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 	res.Facets = s.facets(r, c, req)
 	var page []ranked
 	var next string
+	var locs map[index.Doc]bsearch.FieldTermLocationMap // of some of the page, when known
 	if rs != nil {
-		page, next, err = rs.page(ctx, r, c, req)
+		page, next, locs, err = rs.page(ctx, r, c, req, bq)
 		if err != nil {
 			return nil, err
 		}
@@ -317,7 +318,7 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 			next = page[len(page)-1].cursor(req.Sort)
 		}
 	}
-	if res.Hits, err = s.hits(ctx, r, bq, page, &fixes); err != nil {
+	if res.Hits, err = s.hits(ctx, r, bq, page, locs, &fixes); err != nil {
 		return nil, err
 	}
 	res.Corrected = fixes.corrected
@@ -384,19 +385,25 @@ func tagFilters(tags []string) []query.Query {
 	return fs
 }
 
-// hits loads and highlights the page's documents.
-func (s *Searcher) hits(ctx context.Context, r *index.Reader, q query.Query, page []ranked, fx *typoFixes) ([]Hit, error) {
+// hits loads and highlights the page's documents. known holds the
+// locations of q's terms in some of them already.
+func (s *Searcher) hits(ctx context.Context, r *index.Reader, q query.Query, page []ranked, known map[index.Doc]bsearch.FieldTermLocationMap, fx *typoFixes) ([]Hit, error) {
 	out := make([]Hit, 0, len(page))
 	if len(page) == 0 {
 		return out, nil
 	}
-	docs := make([]index.Doc, len(page))
-	for i, h := range page {
-		docs[i] = h.doc
+	var docs []index.Doc
+	for _, h := range page {
+		if _, ok := known[h.doc]; !ok {
+			docs = append(docs, h.doc)
+		}
 	}
 	locs, err := r.Locations(ctx, q, docs)
 	if err != nil {
 		return nil, err
+	}
+	for d, l := range known {
+		locs[d] = l
 	}
 	for _, h := range page {
 		st, err := r.Stored(h.doc)

@@ -1,0 +1,189 @@
+package index
+
+import (
+	"container/list"
+	"fmt"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// Decoded postings of frequent terms.
+//
+// zapx keeps a term's postings as a roaring bitmap of documents beside
+// chunks of varint-coded frequencies and norms, and its iterator skips
+// forward one posting at a time, decoding as it goes: walking a common
+// word (tens of thousands of postings at 100k articles) is most of what
+// an AND of common words costs. Direct matching keeps the postings of
+// the frequent terms of each segment decoded in flat arrays, in a cache
+// bounded in bytes (least recently used out), so that the next search
+// with the word walks arrays. Segments never change (deletions are a
+// bitmap beside them, checked as the arrays are walked), so an entry
+// stays right until its segment is merged away, when the warmer drops
+// it.
+
+// decodeMin is the least number of postings in a segment for which a
+// term's postings are decoded and cached; var for tests.
+var decodeMin uint64 = 512
+
+// decodedMaxBytes bounds the cache.
+const decodedMaxBytes = 64 << 20
+
+// decoded is a term's postings in one segment, deleted documents
+// included.
+type decoded struct {
+	docs  []uint32
+	freqs []uint32
+	norms []float32
+}
+
+func (d *decoded) bytes() int { return 12 * len(d.docs) }
+
+type postingsKey struct {
+	epoch uint64
+	seg   uint64
+	field string
+	term  string
+}
+
+type postingsEntry struct {
+	key  postingsKey
+	once sync.Once
+	dec  *decoded
+	err  error
+	elem *list.Element
+	size int
+}
+
+// postingsCache holds decoded postings, by segment, field and term.
+type postingsCache struct {
+	mu    sync.Mutex
+	m     map[postingsKey]*postingsEntry
+	lru   list.List // of *postingsEntry, most recent first
+	bytes int
+	max   int
+}
+
+// get returns the decoded postings of term in field of segment seg
+// (whose dictionary is dict), decoding them on first use.
+func (c *postingsCache) get(k postingsKey, dict segment.TermDictionary) (*decoded, error) {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[postingsKey]*postingsEntry{}
+	}
+	e, ok := c.m[k]
+	if !ok {
+		e = &postingsEntry{key: k}
+		c.m[k] = e
+		e.elem = c.lru.PushFront(e)
+	} else if e.elem != nil {
+		c.lru.MoveToFront(e.elem)
+	}
+	c.mu.Unlock()
+
+	e.once.Do(func() {
+		e.dec, e.err = decode(dict, []byte(k.term))
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if e.err != nil || e.elem == nil {
+			return // failed, or evicted meanwhile
+		}
+		e.size = e.dec.bytes()
+		c.bytes += e.size
+		for c.bytes > c.max && c.lru.Len() > 1 {
+			c.evict(c.lru.Back().Value.(*postingsEntry))
+		}
+	})
+	if e.err != nil {
+		c.mu.Lock()
+		c.evict(e) // try again next time
+		c.mu.Unlock()
+	}
+	return e.dec, e.err
+}
+
+// evict drops e; the caller holds c.mu.
+func (c *postingsCache) evict(e *postingsEntry) {
+	if e.elem == nil {
+		return
+	}
+	c.lru.Remove(e.elem)
+	e.elem = nil
+	if c.m[e.key] == e {
+		delete(c.m, e.key)
+	}
+	c.bytes -= e.size
+}
+
+// prune drops the entries of segments not in live, and of other opens.
+func (c *postingsCache) prune(epoch uint64, live map[uint64]bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.m {
+		if k.epoch != epoch || !live[k.seg] {
+			c.evict(e)
+		}
+	}
+}
+
+// decode reads every posting of term in dict, with frequencies and
+// norms.
+func decode(dict segment.TermDictionary, term []byte) (*decoded, error) {
+	pl, err := dict.PostingsList(term, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("postings of %s: %w", term, err)
+	}
+	n := pl.Count()
+	d := &decoded{docs: make([]uint32, 0, n), freqs: make([]uint32, 0, n), norms: make([]float32, 0, n)}
+	it := pl.Iterator(true, true, false, nil)
+	for {
+		p, err := it.Next()
+		if err != nil {
+			return nil, fmt.Errorf("postings of %s: %w", term, err)
+		}
+		if p == nil {
+			return d, nil
+		}
+		d.docs = append(d.docs, uint32(p.Number()))
+		d.freqs = append(d.freqs, uint32(p.Frequency()))
+		d.norms = append(d.norms, float32(p.Norm()))
+	}
+}
+
+// decodedIter walks decoded postings, skipping deleted documents.
+type decodedIter struct {
+	d       *decoded
+	deleted *roaring.Bitmap // nil when none
+	pos     int
+}
+
+// advance moves to the first live posting at or after doc; ok is false
+// past the end.
+func (it *decodedIter) advance(doc uint64) (i int, ok bool) {
+	docs := it.d.docs
+	p := it.pos
+	if p < len(docs) && uint64(docs[p]) < doc {
+		// Gallop, then search the last step.
+		step := 1
+		for p+step < len(docs) && uint64(docs[p+step]) < doc {
+			p += step
+			step *= 2
+		}
+		lo, hi := p+1, min(p+step, len(docs)-1)+1
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if uint64(docs[m]) < doc {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		p = lo
+	}
+	for p < len(docs) && it.deleted != nil && it.deleted.Contains(docs[p]) {
+		p++
+	}
+	it.pos = p
+	return p, p < len(docs)
+}
