@@ -98,9 +98,9 @@ type Index struct {
 	seg     *zh.Segmenter
 	cols    *columnCache
 	posts   postingsCache // decoded postings of frequent terms (postings.go)
-	stale   bool  // built with other dictionary or stop words than asked for
-	compat  error // why the index cannot be written (AllowIncompatible)
-	reserve int64 // Options.DiskReserve
+	stale   bool          // built with other dictionary or stop words than asked for
+	compat  error         // why the index cannot be written (AllowIncompatible)
+	reserve int64         // Options.DiskReserve
 
 	// mu guards the open bleve index: held for reading while it is used,
 	// for writing to close it and open it again (a rollback).
