@@ -142,23 +142,43 @@ func planShape(q query.Query, limit int) (*directPlan, bool) {
 func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent bool) error {
 	segs := r.snap.Segments()
 	dicts := map[string][]segment.TermDictionary{}
+	dict := func(field string, i int) (segment.TermDictionary, error) {
+		ds := dicts[field]
+		if ds == nil {
+			ds = make([]segment.TermDictionary, len(segs))
+			dicts[field] = ds
+		}
+		if ds[i] == nil {
+			d, err := segs[i].Segment().Dictionary(field)
+			if err != nil {
+				return nil, fmt.Errorf("dictionary of %s: %w", field, err)
+			}
+			ds[i] = d
+		}
+		return ds[i], nil
+	}
 	for _, g := range p.groups {
 		for _, t := range g.terms {
-			ds, ok := dicts[t.field]
-			if !ok {
-				ds = make([]segment.TermDictionary, len(segs))
-				for i, ss := range segs {
-					d, err := ss.Segment().Dictionary(t.field)
-					if err != nil {
-						return fmt.Errorf("dictionary of %s: %w", t.field, err)
-					}
-					ds[i] = d
-				}
-				dicts[t.field] = ds
-			}
 			t.pls = make([]segment.PostingsList, len(segs))
 			for i, ss := range segs {
-				pl, err := ds[i].PostingsList(t.term, ss.Deleted(), nil)
+				key := postingsKey{r.epoch, ss.Id(), t.field, string(t.term)}
+				if decodeFrequent {
+					// Postings decoded before, in a segment without
+					// deletions, give their count themselves.
+					if d := r.ix.posts.peek(key); d != nil && (ss.Deleted() == nil || ss.Deleted().IsEmpty()) {
+						if t.decs == nil {
+							t.decs = make([]*decoded, len(segs))
+						}
+						t.decs[i] = d
+						t.count += uint64(len(d.docs))
+						continue
+					}
+				}
+				d, err := dict(t.field, i)
+				if err != nil {
+					return err
+				}
+				pl, err := d.PostingsList(t.term, ss.Deleted(), nil)
 				if err != nil {
 					return fmt.Errorf("postings of %s:%s: %w", t.field, t.term, err)
 				}
@@ -169,11 +189,11 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent 
 					if t.decs == nil {
 						t.decs = make([]*decoded, len(segs))
 					}
-					d, err := r.ix.posts.get(postingsKey{r.epoch, ss.Id(), t.field, string(t.term)}, ds[i])
+					dec, err := r.ix.posts.get(key, d)
 					if err != nil {
 						return err
 					}
-					t.decs[i] = d
+					t.decs[i] = dec
 				}
 			}
 		}

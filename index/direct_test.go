@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/search"
@@ -362,4 +363,48 @@ func TestPostingsCache_Bounded(t *testing.T) {
 	if ix.posts.bytes != 0 || len(ix.posts.m) != 0 {
 		t.Errorf("after prune: %d bytes, %d entries", ix.posts.bytes, len(ix.posts.m))
 	}
+}
+
+// TestPostingsCache_Concurrent: searches on several goroutines share the
+// cache (run with -race), and agree with bleve.
+func TestPostingsCache_Concurrent(t *testing.T) {
+	ix := directIndex(t)
+	defer func(m uint64) { decodeMin = m }(decodeMin)
+	decodeMin = 64
+	ix.posts.max = 256 << 10 // evictions too
+	words := []string{"oil", "said", "price", "trade", "中国", "发展"}
+	want := map[string][]match{}
+	r0, err := ix.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range words {
+		want[w] = matches(t, r0, fields(w), true, true)
+	}
+	r0.Close()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := ix.Reader()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer r.Close()
+			for i := range 12 {
+				w := words[(g+i)%len(words)]
+				var got []match
+				if err := r.Match(t.Context(), fields(w), true, func(d Doc, s float64) { got = append(got, match{d, math.Float64bits(s)}) }); err != nil {
+					t.Error(err)
+					return
+				}
+				if d := diffMatches(want[w], got); d != "" {
+					t.Errorf("%s: %s", w, d)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

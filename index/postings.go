@@ -52,6 +52,7 @@ type postingsEntry struct {
 	once sync.Once
 	dec  *decoded
 	err  error
+	done bool // dec and err are set (under postingsCache.mu)
 	elem *list.Element
 	size int
 }
@@ -83,9 +84,10 @@ func (c *postingsCache) get(k postingsKey, dict segment.TermDictionary) (*decode
 	c.mu.Unlock()
 
 	e.once.Do(func() {
-		e.dec, e.err = decode(dict, []byte(k.term))
+		dec, err := decode(dict, []byte(k.term))
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		e.dec, e.err, e.done = dec, err, true
 		if e.err != nil || e.elem == nil {
 			return // failed, or evicted meanwhile
 		}
@@ -101,6 +103,18 @@ func (c *postingsCache) get(k postingsKey, dict segment.TermDictionary) (*decode
 		c.mu.Unlock()
 	}
 	return e.dec, e.err
+}
+
+// peek returns the decoded postings of k if they are cached and done.
+func (c *postingsCache) peek(k postingsKey) *decoded {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if !ok || !e.done || e.err != nil {
+		return nil
+	}
+	c.lru.MoveToFront(e.elem)
+	return e.dec
 }
 
 // evict drops e; the caller holds c.mu.

@@ -186,8 +186,22 @@ const closers = "”’」』)）\"'"
 func sentenceEnds(text string) []int {
 	var ends []int
 	for i := 0; i < len(text); {
-		r, n := utf8.DecodeRuneInString(text[i:])
-		i += n
+		// Bytes, not runes: the ends are ASCII or start with a lead byte
+		// (E2, E3, EF) that no other character has inside it, so only
+		// those are looked at.
+		var r rune
+		switch c := text[i]; c {
+		case '\n', '!', '?', '.':
+			r = rune(c)
+			i++
+		case 0xE2, 0xE3, 0xEF:
+			var n int
+			r, n = utf8.DecodeRuneInString(text[i:])
+			i += n
+		default:
+			i++
+			continue
+		}
 		switch r {
 		case '\n':
 			// Nothing is taken after a line break: a quote there opens

@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -549,4 +550,50 @@ func BenchmarkHighlight(b *testing.B) {
 	for b.Loop() {
 		bodyFragments(benchBody, spans, 3, 120)
 	}
+}
+
+// sentenceEndsByRune is sentenceEnds as it was, rune by rune: the
+// reference of FuzzSentenceEnds.
+func sentenceEndsByRune(text string) []int {
+	var ends []int
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		i += n
+		switch r {
+		case '\n':
+			ends = append(ends, i)
+			continue
+		case '。', '！', '？', '!', '?', '；', '…', '.':
+		default:
+			continue
+		}
+		j := i
+		for j < len(text) {
+			r, n := utf8.DecodeRuneInString(text[j:])
+			if !strings.ContainsRune(closers, r) {
+				break
+			}
+			j += n
+		}
+		if r == '.' && j < len(text) && text[j] != ' ' && text[j] != '\n' {
+			continue
+		}
+		i = j
+		ends = append(ends, i)
+	}
+	if len(ends) == 0 || ends[len(ends)-1] != len(text) {
+		ends = append(ends, len(text))
+	}
+	return ends
+}
+
+func FuzzSentenceEnds(f *testing.F) {
+	for _, s := range []string{"你好。他说：“好！”然后\n走了", "e.g. 1.18 example.com. End.", "\xe3\x80\x82\xe3\x80", "…？！；", "\xef\xbc\x81\xff\xe2\x80\xa6"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := sentenceEnds(s), sentenceEndsByRune(s); !slices.Equal(got, want) {
+			t.Errorf("sentenceEnds(%q) = %v, rune by rune %v", s, got, want)
+		}
+	})
 }
