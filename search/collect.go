@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -139,6 +140,28 @@ type collector struct {
 	best         worstFirst
 }
 
+// countsPool recycles the collectors' count arrays (an int32 an author
+// of the index, and one a month of four centuries).
+var countsPool sync.Pool
+
+// counts returns n zeroed counters.
+func counts(n int) []int32 {
+	if p, ok := countsPool.Get().(*[]int32); ok && cap(*p) >= n {
+		c := (*p)[:n]
+		clear(c)
+		return c
+	}
+	return make([]int32, n)
+}
+
+// release gives c's count arrays back; c is not used after.
+func (c *collector) release() {
+	for _, a := range [][]int32{c.authorCounts, c.monthCounts} {
+		countsPool.Put(&a)
+	}
+	c.authorCounts, c.monthCounts = nil, nil
+}
+
 // collect runs q over r and gathers counts and the best hits. The author
 // and date filters are applied here, from the columns, rather than in the
 // query: the author facet counts articles as if no author were selected,
@@ -171,9 +194,9 @@ func (s *Searcher) collect(ctx context.Context, r *index.Reader, q query.Query, 
 	}
 
 	c := &collector{
-		authorCounts: make([]int32, r.AuthorCount()),
+		authorCounts: counts(r.AuthorCount()),
 		monthBase:    monthFirstYear * 12,
-		monthCounts:  make([]int32, (monthLastYear-monthFirstYear)*12),
+		monthCounts:  counts((monthLastYear - monthFirstYear) * 12),
 		best:         worstFirst{sort: req.Sort, hits: make([]ranked, 0, min(keep, 1024))},
 	}
 	var cols index.Columns

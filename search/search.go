@@ -304,6 +304,7 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 	}
 	res.Total = uint64(c.total)
 	res.Facets = s.facets(r, c, req)
+	c.release()
 	var page []ranked
 	var next string
 	var locs map[index.Doc]bsearch.FieldTermLocationMap // of some of the page, when known
@@ -472,13 +473,17 @@ func topAuthors(name func(ord uint32) string, counts []int32, k int, selected []
 		}
 		c := cand{uint32(ord), n}
 		if len(top) == k && (k == 0 || !before(c, top[k-1])) {
-			rest = append(rest, c)
+			if len(selected) > 0 {
+				rest = append(rest, c)
+			}
 			continue
 		}
 		i := sort.Search(len(top), func(i int) bool { return before(c, top[i]) })
 		top = slices.Insert(top, i, c)
 		if len(top) > k {
-			rest = append(rest, top[k])
+			if len(selected) > 0 {
+				rest = append(rest, top[k])
+			}
 			top = top[:k]
 		}
 	}
