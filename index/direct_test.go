@@ -126,7 +126,7 @@ func TestDirect_MatchesBleve(t *testing.T) {
 			}
 		}
 	}
-	if ix.posts.bytes == 0 {
+	if b, _, _ := ix.posts.stats(); b == 0 {
 		t.Error("no postings decoded")
 	}
 	if direct != len(qs) {
@@ -348,20 +348,21 @@ func TestPostingsCache_Bounded(t *testing.T) {
 	defer r.Close()
 	defer func(m uint64) { decodeMin = m }(decodeMin)
 	decodeMin = 1
-	ix.posts.max = 64 << 10
+	const max = 64 << 10
+	ix.posts.setMax(max)
 	for _, w := range []string{"oil", "said", "price", "trade", "bank", "rate", "中国", "发展", "经济", "技术"} {
 		matches(t, r, fields(w), true, false)
-		if ix.posts.bytes > ix.posts.max && ix.posts.lru.Len() > 1 {
-			t.Fatalf("after %s: %d bytes cached, max %d", w, ix.posts.bytes, ix.posts.max)
+		if b, _, n := ix.posts.stats(); b > max && n > 1 {
+			t.Fatalf("after %s: %d bytes cached, max %d", w, b, max)
 		}
 	}
-	if ix.posts.lru.Len() != len(ix.posts.m) {
-		t.Errorf("lru %d entries, map %d", ix.posts.lru.Len(), len(ix.posts.m))
+	if _, m, n := ix.posts.stats(); m != n || n == 0 {
+		t.Errorf("lru %d entries, map %d", n, m)
 	}
 	// The warmer drops the entries of another open.
 	ix.posts.prune(r.epoch+1, nil)
-	if ix.posts.bytes != 0 || len(ix.posts.m) != 0 {
-		t.Errorf("after prune: %d bytes, %d entries", ix.posts.bytes, len(ix.posts.m))
+	if b, m, _ := ix.posts.stats(); b != 0 || m != 0 {
+		t.Errorf("after prune: %d bytes, %d entries", b, m)
 	}
 }
 
@@ -371,7 +372,7 @@ func TestPostingsCache_Concurrent(t *testing.T) {
 	ix := directIndex(t)
 	defer func(m uint64) { decodeMin = m }(decodeMin)
 	decodeMin = 64
-	ix.posts.max = 256 << 10 // evictions too
+	ix.posts.setMax(256 << 10) // evictions too
 	words := []string{"oil", "said", "price", "trade", "中国", "发展"}
 	want := map[string][]match{}
 	r0, err := ix.Reader()

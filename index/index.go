@@ -155,7 +155,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 		path = filepath.Clean(path)
 	}
 	ix := &Index{path: path, loc: loc, log: log.With("index", path), seg: want, reserve: opts.DiskReserve,
-		cols: &columnCache{loc: loc}, posts: postingsCache{max: decodedMaxBytes}, epoch: 1, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
+		cols: &columnCache{loc: loc}, posts: postingsCache{max: decodedMinBytes}, epoch: 1, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
 
 	if path == "" {
 		// Scorch without a path keeps everything in memory: tests run the
@@ -452,6 +452,9 @@ func (ix *Index) warm() {
 	live := map[uint64]bool{}
 	for _, ss := range r.snap.Segments() {
 		live[ss.Id()] = true
+	}
+	if n, err := r.Count(); err == nil {
+		ix.posts.resize(n)
 	}
 	if err := r.Close(); err != nil {
 		ix.log.Warn("warm columns", "err", err)
