@@ -150,6 +150,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	noteDictCache(log, want)
 	path := opts.Path
 	if path != "" {
 		path = filepath.Clean(path)
@@ -308,6 +309,22 @@ func (ix *Index) adopt(opts Options) error {
 	ix.seg = seg
 	ix.stale = true
 	return nil
+}
+
+// cacheNoted holds the fingerprints of the dictionaries whose cache
+// trouble was logged, so that a process says it once.
+var cacheNoted sync.Map
+
+// noteDictCache logs, once a process, that a dictionary built from gse's
+// text could not be kept in the cache directory: every start then
+// builds it again, a second and a half.
+func noteDictCache(log *slog.Logger, s *zh.Segmenter) {
+	if err := s.CacheError(); err != nil {
+		if _, seen := cacheNoted.LoadOrStore(s.Fingerprint(), true); !seen {
+			log.Warn("the built dictionary could not be cached: every start builds it again; set "+zh.CacheDirEnv+" to a writable directory",
+				"err", err, "took_ms", s.LoadTime().Milliseconds())
+		}
+	}
 }
 
 // AnalysisStale reports whether the index was built with another
