@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"os"
@@ -18,11 +19,46 @@ import (
 
 // directIndex is an on-disk index of the sample articles, and of the
 // Reuters and Chinese web corpora when ../shared/corpus is there, in
-// several segments, some articles deleted.
+// several segments, some articles deleted. It is built once per test
+// process (TestMain removes it): under the race detector a build takes
+// a minute.
 func directIndex(t *testing.T) *Index {
 	t.Helper()
-	ix := openTest(t, filepath.Join(t.TempDir(), "ix"))
-	t.Cleanup(func() { ix.Close() })
+	shared.once.Do(func() { shared.ix, shared.err = buildDirectIndex(t.Context()) })
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.ix
+}
+
+var shared struct {
+	once sync.Once
+	dir  string
+	ix   *Index
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.ix != nil {
+		shared.ix.Close()
+	}
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
+}
+
+func buildDirectIndex(ctx context.Context) (*Index, error) {
+	dir, err := os.MkdirTemp("", "wensou-direct-")
+	if err != nil {
+		return nil, err
+	}
+	shared.dir = dir
+	ix, err := Open(ctx, Options{Path: filepath.Join(dir, "ix"), Create: true})
+	if err != nil {
+		return nil, err
+	}
 	paths := []string{filepath.Join("..", "data", "articles")}
 	for _, name := range []string{"cn_web_extract.jsonl", "reuters21578.jsonl"} {
 		p := filepath.Join("..", "..", "shared", "corpus", name)
@@ -30,25 +66,35 @@ func directIndex(t *testing.T) *Index {
 			paths = append(paths, p)
 		}
 	}
-	if _, err := Ingest(t.Context(), ix, paths, IngestOptions{BatchSize: 3000}); err != nil {
-		t.Fatal(err)
+	if _, err := Ingest(ctx, ix, paths, IngestOptions{BatchSize: 3000}); err != nil {
+		ix.Close()
+		return nil, err
 	}
 	// Deleted articles stay in their segments until a merge: the
 	// postings must skip them and the counts leave them out.
 	var ids []string
-	err := article.Walk(t.Context(), paths, article.Options{}, func(r article.Record) error {
+	err = article.Walk(ctx, paths, article.Options{}, func(r article.Record) error {
 		if r.Err == nil && len(ids) < 4000 && r.Line%7 == 3 {
 			ids = append(ids, r.Article.ID)
 		}
 		return nil
 	})
+	if err == nil {
+		err = ix.Delete(ctx, ids...)
+	}
 	if err != nil {
-		t.Fatal(err)
+		ix.Close()
+		return nil, err
 	}
-	if err := ix.Delete(t.Context(), ids...); err != nil {
-		t.Fatal(err)
-	}
-	return ix
+	return ix, nil
+}
+
+// restoreCache puts the shared index's postings cache back as Open
+// makes it, after a test that bounded it.
+func restoreCache(ix *Index) {
+	ix.posts.mu.Lock()
+	ix.posts.max, ix.posts.fixed = decodedMinBytes, false
+	ix.posts.mu.Unlock()
 }
 
 func dq(field, term string, boost float64) query.Query {
@@ -350,6 +396,7 @@ func TestPostingsCache_Bounded(t *testing.T) {
 	decodeMin = 1
 	const max = 64 << 10
 	ix.posts.setMax(max)
+	defer restoreCache(ix)
 	for _, w := range []string{"oil", "said", "price", "trade", "bank", "rate", "中国", "发展", "经济", "技术"} {
 		matches(t, r, fields(w), true, false)
 		if b, _, n := ix.posts.stats(); b > max && n > 1 {
@@ -373,6 +420,7 @@ func TestPostingsCache_Concurrent(t *testing.T) {
 	defer func(m uint64) { decodeMin = m }(decodeMin)
 	decodeMin = 64
 	ix.posts.setMax(256 << 10) // evictions too
+	defer restoreCache(ix)
 	words := []string{"oil", "said", "price", "trade", "中国", "发展"}
 	want := map[string][]match{}
 	r0, err := ix.Reader()

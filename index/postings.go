@@ -161,6 +161,9 @@ func (c *postingsCache) setMax(n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.max, c.fixed = n, true
+	for c.bytes > c.max && c.lru.Len() > 1 {
+		c.evict(c.lru.Back().Value.(*postingsEntry))
+	}
 }
 
 // prune drops the entries of segments not in live, and of other opens.
