@@ -87,8 +87,12 @@ func (a analyzer) Analyze(text []byte) analysis.TokenStream {
 			emitted++
 		}
 		if !a.initials {
+			// Readings without a vowel (哽 and 嗯 as ng, n) are never
+			// read from a query (see IsSyllable): fillers stand for them.
 			for _, p := range c.readings[:min(len(c.readings), PerChar)] {
-				emit(p, c.end)
+				if syllables[string(p)] {
+					emit(p, c.end)
+				}
 			}
 		} else if k+1 < len(chars) && chars[k+1].pos == c.pos+1 {
 			// The initials of this character and the next, as a pair.
