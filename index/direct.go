@@ -38,8 +38,9 @@ type directTerm struct {
 	pls  []segment.PostingsList // by segment
 	decs []*decoded             // by segment, when decoded (postings.go)
 	// the iteration over the current segment: it, or dit when decoded
+	// (dit.d set)
 	it   segment.PostingsIterator
-	dit  *decodedIter
+	dit  decodedIter
 	done bool
 	cur  uint64 // the current posting's document, in the segment
 	freq uint64
@@ -234,15 +235,11 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent 
 	weight := func(t *directTerm) float64 { w := t.boost * t.idf; return w * w }
 	var sum float64
 	for _, g := range p.groups {
-		var gw float64
+		var gw float64 // a disjunction's Weight sums its terms' (a lone term's is its own)
 		for _, t := range g.terms {
 			gw += weight(t)
 		}
-		if g.disj {
-			sum += gw
-		} else {
-			sum += weight(g.terms[0])
-		}
+		sum += gw
 	}
 	norm := 1.0 / math.Sqrt(sum)
 	for _, g := range p.groups {
@@ -272,9 +269,9 @@ func (t *directTerm) score() float64 {
 
 // start positions t on its first posting in segment i.
 func (t *directTerm) start(i int, scored bool, deleted *roaring.Bitmap) error {
-	t.it, t.dit, t.done = nil, nil, true
+	t.it, t.dit, t.done = nil, decodedIter{}, true
 	if t.decs != nil && t.decs[i] != nil {
-		t.dit = &decodedIter{d: t.decs[i], deleted: deleted}
+		t.dit = decodedIter{d: t.decs[i], deleted: deleted}
 		return t.next(0)
 	}
 	pl := t.pls[i]
@@ -287,7 +284,7 @@ func (t *directTerm) start(i int, scored bool, deleted *roaring.Bitmap) error {
 
 // next moves t to its first posting at or after doc.
 func (t *directTerm) next(doc uint64) error {
-	if t.dit != nil {
+	if t.dit.d != nil {
 		j, ok := t.dit.advance(doc)
 		if !ok {
 			t.done = true

@@ -89,6 +89,19 @@ func buildDirectIndex(ctx context.Context) (*Index, error) {
 	return ix, nil
 }
 
+// directReader returns the shared index and a reader of it, closed at
+// the test's end.
+func directReader(t *testing.T) (*Index, *Reader) {
+	t.Helper()
+	ix := directIndex(t)
+	r, err := ix.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return ix, r
+}
+
 // restoreCache puts the shared index's postings cache back as Open
 // makes it, after a test that bounded it.
 func restoreCache(ix *Index) {
@@ -128,12 +141,7 @@ func matches(t *testing.T, r *Reader, q query.Query, scored, viaBleve bool) []ma
 // the documents, in the order and with the scores to the bit, that
 // bleve's searchers give.
 func TestDirect_MatchesBleve(t *testing.T) {
-	ix := directIndex(t)
-	r, err := ix.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	ix, r := directReader(t)
 	words := []string{"教育", "职业", "中国", "发展", "经济", "技术", "oil", "price", "said", "trade", "bank", "rate", "nonexistentword", "研究"}
 	var qs []query.Query
 	for _, w := range words {
@@ -252,12 +260,7 @@ func TestDirect_OtherShapes(t *testing.T) {
 // shows it. Pages of hits are sparser, and the same queries' highlights
 // on 100k articles came out the same either way.
 func TestDirect_LocationsMatchBleve(t *testing.T) {
-	ix := directIndex(t)
-	r, err := ix.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	_, r := directReader(t)
 	n, _ := r.Count()
 	words := []string{"教育", "职业", "中国", "发展", "oil", "price", "said", "trade", "nonexistentword"}
 	var qs []query.Query
@@ -361,12 +364,7 @@ func termByTermLocations(t *testing.T, r *Reader, q query.Query, docs []Doc) map
 // bleve's searchers are fixed, this fails, and Locations may go back to
 // them.
 func TestDirect_BleveLosesLocations(t *testing.T) {
-	ix := directIndex(t)
-	r, err := ix.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	_, r := directReader(t)
 	n, _ := r.Count()
 	var docs []Doc
 	for d := Doc(0); d < Doc(n); d++ {
@@ -386,12 +384,7 @@ func TestDirect_BleveLosesLocations(t *testing.T) {
 }
 
 func TestPostingsCache_Bounded(t *testing.T) {
-	ix := directIndex(t)
-	r, err := ix.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	ix, r := directReader(t)
 	defer func(m uint64) { decodeMin = m }(decodeMin)
 	decodeMin = 1
 	const max = 64 << 10

@@ -99,9 +99,7 @@ func (c *postingsCache) get(k postingsKey, dict segment.TermDictionary) (*decode
 		}
 		e.size = e.dec.bytes()
 		c.bytes += e.size
-		for c.bytes > c.max && c.lru.Len() > 1 {
-			c.evict(c.lru.Back().Value.(*postingsEntry))
-		}
+		c.shrink()
 	})
 	if e.err != nil {
 		c.mu.Lock()
@@ -121,6 +119,14 @@ func (c *postingsCache) peek(k postingsKey) *decoded {
 	}
 	c.lru.MoveToFront(e.elem)
 	return e.dec
+}
+
+// shrink evicts the least recently used entries until c is within its
+// bound, keeping one however big; the caller holds c.mu.
+func (c *postingsCache) shrink() {
+	for c.bytes > c.max && c.lru.Len() > 1 {
+		c.evict(c.lru.Back().Value.(*postingsEntry))
+	}
 }
 
 // evict drops e; the caller holds c.mu.
@@ -144,9 +150,7 @@ func (c *postingsCache) resize(docs uint64) {
 		return
 	}
 	c.max = max(decodedMinBytes, int(min(docs, 1<<40))*decodedBytesPerDoc)
-	for c.bytes > c.max && c.lru.Len() > 1 {
-		c.evict(c.lru.Back().Value.(*postingsEntry))
-	}
+	c.shrink()
 }
 
 // stats returns the bytes held and the entries, for tests.
@@ -161,9 +165,7 @@ func (c *postingsCache) setMax(n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.max, c.fixed = n, true
-	for c.bytes > c.max && c.lru.Len() > 1 {
-		c.evict(c.lru.Back().Value.(*postingsEntry))
-	}
+	c.shrink()
 }
 
 // prune drops the entries of segments not in live, and of other opens.

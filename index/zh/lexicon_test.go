@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -220,8 +221,8 @@ func TestLexicon_FileRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slicesEqual(got.trie.base, l.trie.base) || !slicesEqual(got.trie.check, l.trie.check) ||
-		!slicesEqual(got.dist, l.dist) || !slicesEqual(got.subOff, l.subOff) || !slicesEqual(got.subs, l.subs) ||
+	if !slices.Equal(got.trie.base, l.trie.base) || !slices.Equal(got.trie.check, l.trie.check) ||
+		!slices.Equal(got.dist, l.dist) || !slices.Equal(got.subOff, l.subOff) || !slices.Equal(got.subs, l.subs) ||
 		got.maxAtoms != l.maxAtoms {
 		t.Fatal("read back another lexicon than written")
 	}
@@ -251,18 +252,6 @@ func TestLexicon_FileRoundTrip(t *testing.T) {
 	}
 }
 
-func slicesEqual[T comparable](a, b []T) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestNewSegmenter_Cache: the first build keeps the lexicon in the cache
 // directory, the next one reads it, and a damaged file is built again.
 func TestNewSegmenter_Cache(t *testing.T) {
@@ -289,7 +278,7 @@ func TestNewSegmenter_Cache(t *testing.T) {
 	if !second.Cached() {
 		t.Fatal("second build did not read the cache")
 	}
-	if got, want := terms(second), terms(first); !slicesEqual(got, want) {
+	if got, want := terms(second), terms(first); !slices.Equal(got, want) {
 		t.Errorf("from the cache %q, built %q", got, want)
 	}
 	t.Logf("built in %v, read in %v", first.LoadTime(), second.LoadTime())
@@ -307,7 +296,7 @@ func TestNewSegmenter_Cache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if third.Cached() || !slicesEqual(terms(third), terms(first)) {
+	if third.Cached() || !slices.Equal(terms(third), terms(first)) {
 		t.Errorf("damaged cache: cached %v, terms %q", third.Cached(), terms(third))
 	}
 	if fourth, err := newSegmenter(a); err != nil || !fourth.Cached() {
