@@ -9,19 +9,30 @@ import (
 	"github.com/wensou/wensou/index/store"
 )
 
-// BenchmarkSearch_BenchQueries runs every query of ../shared/bench's
-// queries.txt, facets and highlighting on, against the index directory
-// named by WENSOU_BENCH_INDEX (made by "wensou index" from "gen -n
-// 100000", say); one op is one query, round robin over the list. It
-// skips without the variable, so that "go test -bench ." runs anywhere.
-// WENSOU_BENCH_QUERY runs that one query instead, to profile it.
-//
-//	WENSOU_BENCH_INDEX=/tmp/i100k.bleve go test -run '^$' -bench BenchQueries -benchmem ./search/
-func BenchmarkSearch_BenchQueries(b *testing.B) {
+// benchStore opens the index directory named by WENSOU_BENCH_INDEX (made
+// by "wensou index" from "gen -n 100000", say), or skips, so that "go
+// test -bench ." runs anywhere.
+func benchStore(b *testing.B) *store.Store {
+	b.Helper()
 	dir := os.Getenv("WENSOU_BENCH_INDEX")
 	if dir == "" {
 		b.Skip("set WENSOU_BENCH_INDEX to an index directory to run")
 	}
+	st, err := store.Open(b.Context(), dir, store.Options{AllowBusy: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
+// BenchmarkSearch_BenchQueries runs every query of ../shared/bench's
+// queries.txt, facets and highlighting on, against the index directory
+// named by WENSOU_BENCH_INDEX; one op is one query, round robin over the
+// list. WENSOU_BENCH_QUERY runs that one query instead, to profile it.
+//
+//	WENSOU_BENCH_INDEX=/tmp/i100k.bleve go test -run '^$' -bench BenchQueries -benchmem ./search/
+func BenchmarkSearch_BenchQueries(b *testing.B) {
 	qpath := filepath.Join("..", "..", "shared", "bench", "queries.txt")
 	f, err := os.Open(qpath)
 	if err != nil {
@@ -38,12 +49,7 @@ func BenchmarkSearch_BenchQueries(b *testing.B) {
 	if q := os.Getenv("WENSOU_BENCH_QUERY"); q != "" {
 		queries = []string{q} // one query of the list, to profile it
 	}
-	st, err := store.Open(b.Context(), dir, store.Options{AllowBusy: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	s := New(st, Options{})
+	s := New(benchStore(b), Options{})
 	for _, q := range queries { // warm the columns and the page cache
 		if _, err := s.Search(b.Context(), Request{Query: q}); err != nil {
 			b.Fatalf("%s: %v", q, err)
@@ -56,5 +62,43 @@ func BenchmarkSearch_BenchQueries(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// BenchmarkSearch_ForgivingScale measures what typo tolerance, pinyin and
+// the Chinese did you mean cost at scale, against WENSOU_BENCH_INDEX: a
+// correctly spelled query with typo tolerance off and on (what every query
+// pays), misspelt ones, a Chinese query beside its pinyin, initials and a
+// wrong character.
+//
+//	WENSOU_BENCH_INDEX=/tmp/i100k.bleve go test -run '^$' -bench ForgivingScale -benchmem ./search/
+func BenchmarkSearch_ForgivingScale(b *testing.B) {
+	s := New(benchStore(b), Options{})
+	for _, bc := range []struct {
+		name string
+		req  Request
+	}{
+		{"exact/typos-off", Request{Query: "coffee exports brazil", NoTypos: true}},
+		{"exact/typos-on", Request{Query: "coffee exports brazil"}},
+		{"one-typo", Request{Query: "coffe exports brazil"}},
+		{"long-word", Request{Query: "international coffee"}},
+		{"two-typos-long-word", Request{Query: "intrenatoinal coffee"}},
+		{"chinese", Request{Query: "中国经济"}},
+		{"pinyin", Request{Query: "zhongguo jingji"}},
+		{"pinyin-joined", Request{Query: "zhongguojingji"}},
+		{"initials", Request{Query: "zgjj"}},
+		{"did-you-mean", Request{Query: "中国经记"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			if _, err := s.Search(b.Context(), bc.req); err != nil { // warm
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Search(b.Context(), bc.req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

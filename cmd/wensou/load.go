@@ -23,11 +23,13 @@ func runLoad(ctx context.Context, args []string, env envFunc, stdout, stderr io.
 	duration := fs.Duration("d", 20*time.Second, "how long to measure")
 	warmup := fs.Duration("warmup", 3*time.Second, "how long to run before measuring")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	suggest := fs.Bool("suggest", false, "replay the queries as prefixes against /api/suggest (params default to size=8)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: wensou load [flags]
 
-Replays a list of queries against a running server's /api/search with N
-concurrent clients and prints QPS and latency percentiles (p50, p95, p99).
+Replays a list of queries against a running server's /api/search (or, with
+-suggest, /api/suggest) with N concurrent clients and prints QPS and
+latency percentiles (p50, p95, p99).
 
 Flags:
 `)
@@ -43,6 +45,13 @@ Flags:
 	if *clients < 1 || *duration <= 0 {
 		return usagef("-c must be at least 1 and -d positive")
 	}
+	if *suggest {
+		paramsSet := false
+		fs.Visit(func(f *flag.Flag) { paramsSet = paramsSet || f.Name == "params" })
+		if !paramsSet {
+			*params = "size=8"
+		}
+	}
 	qs, err := readQueries(*queries)
 	if err != nil {
 		return err
@@ -50,7 +59,7 @@ Flags:
 	fmt.Fprintf(stderr, "replaying %d queries from %s against %s: %d clients, %s (+%s warm-up)\n",
 		len(qs), *queries, *base, *clients, *duration, *warmup)
 	rep, err := load.Run(ctx, load.Options{
-		BaseURL: *base, Queries: qs, Params: *params,
+		BaseURL: *base, Queries: qs, Params: *params, Suggest: *suggest,
 		Clients: *clients, Duration: *duration, Warmup: *warmup,
 	})
 	if err != nil {

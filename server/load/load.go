@@ -1,6 +1,7 @@
 // Package load measures a running wensou server: N clients replay a list
-// of queries against its search API for a while, and the report gives
-// throughput and latency percentiles. It is what "wensou load" runs.
+// of queries against its search API (or its completions) for a while, and
+// the report gives throughput and latency percentiles. It is what "wensou
+// load" runs.
 package load
 
 import (
@@ -27,6 +28,10 @@ type Options struct {
 	Queries []string
 	// Params are added to every search, e.g. "size=10&sort=newest".
 	Params string
+	// Suggest replays the queries as prefixes against /api/suggest
+	// instead of /api/search; an answer without suggestions counts as
+	// an empty result.
+	Suggest bool
 	// Clients is the number of concurrent clients; default 4.
 	Clients int
 	// Duration is how long to measure; default 20 s.
@@ -92,7 +97,11 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	if opts.Client == nil {
 		opts.Client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: opts.Clients}}
 	}
-	base, err := url.Parse(strings.TrimRight(opts.BaseURL, "/") + "/api/search")
+	route := "/api/search"
+	if opts.Suggest {
+		route = "/api/suggest"
+	}
+	base, err := url.Parse(strings.TrimRight(opts.BaseURL, "/") + route)
 	if err != nil {
 		return Report{}, fmt.Errorf("parse url %q: %w", opts.BaseURL, err)
 	}
@@ -123,7 +132,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 				defer wg.Done()
 				for ctx.Err() == nil {
 					u := urls[int(next.Add(1)-1)%len(urls)]
-					s := one(ctx, opts.Client, u, opts.Timeout)
+					s := one(ctx, opts.Client, u, opts.Timeout, opts.Suggest)
 					if ctx.Err() != nil && s.fault == 1 {
 						return // cut off by the end of the run
 					}
@@ -153,8 +162,9 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	return report(per, elapsed, opts.Clients), nil
 }
 
-// one sends one search and checks the answer is a result with hits.
-func one(ctx context.Context, c *http.Client, u string, timeout time.Duration) sample {
+// one sends one search and checks the answer is a result with hits (or,
+// for suggest, an answer with a list of suggestions).
+func one(ctx context.Context, c *http.Client, u string, timeout time.Duration, suggest bool) sample {
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
@@ -174,6 +184,15 @@ func one(ctx context.Context, c *http.Client, u string, timeout time.Duration) s
 		return sample{took: took, fault: 1}
 	case resp.StatusCode/100 != 2:
 		return sample{took: took, fault: 2}
+	}
+	if suggest {
+		var res struct {
+			Suggestions []json.RawMessage `json:"suggestions"`
+		}
+		if err := json.Unmarshal(body, &res); err != nil || res.Suggestions == nil {
+			return sample{took: took, fault: 3}
+		}
+		return sample{took: took, empty: len(res.Suggestions) == 0}
 	}
 	var res struct {
 		Total *int64            `json:"total"`

@@ -61,6 +61,35 @@ func TestRun(t *testing.T) {
 	}
 }
 
+func TestRun_Suggest(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path != "/api/suggest":
+			http.NotFound(w, r)
+		case r.URL.Query().Get("q") == "zz":
+			fmt.Fprint(w, `{"query":"zz","suggestions":[]}`)
+		case r.URL.Query().Get("q") == "bad":
+			fmt.Fprint(w, `{"query":"bad"}`)
+		default:
+			fmt.Fprint(w, `{"query":"职","suggestions":[{"text":"职业"}]}`)
+		}
+	}))
+	defer srv.Close()
+	rep, err := Run(t.Context(), Options{
+		BaseURL: srv.URL, Queries: []string{"职", "zz", "bad"}, Suggest: true,
+		Clients: 2, Duration: 200 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Requests == 0 || rep.Status != 0 || rep.Body == 0 || rep.EmptyResults == 0 {
+		t.Errorf("report %+v: want no status errors (the suggest route), body errors (no list) and empty results", rep)
+	}
+	if ok := rep.Requests - rep.Errors - rep.EmptyResults; ok <= 0 {
+		t.Errorf("report %+v: no answer with suggestions counted", rep)
+	}
+}
+
 func TestReport_Percentiles(t *testing.T) {
 	var ss []sample
 	for i := 1; i <= 100; i++ {
