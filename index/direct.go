@@ -17,13 +17,14 @@ import (
 //
 // Most searches are one word or an AND of words, each word looked for in
 // the title, the body and the authors: a term, a disjunction of terms, or
-// a conjunction of those. For these shapes a Reader walks the segments'
-// postings itself, without bleve's searcher tree (a DocumentMatch, a
-// scorer call and an interface hop per term per document), and computes
-// the scores bleve's searchers would: the same BM25 terms, query norm,
-// coordination factor and order of additions, so the same floats
-// (TestDirect_MatchesBleve compares every score of many queries). Any
-// other shape goes through bleve.
+// a conjunction of those; a phrase (quoted, or a run of Han characters
+// that is no word) takes a term's place, one phrase per field. For these
+// shapes a Reader walks the segments' postings itself, without bleve's
+// searcher tree (a DocumentMatch, a scorer call and an interface hop per
+// term per document), and computes the scores bleve's searchers would:
+// the same BM25 terms, query norm, coordination factor and order of
+// additions, so the same floats (TestDirect_MatchesBleve compares every
+// score of many queries). Any other shape goes through bleve.
 
 // directTerm is one term of a direct plan.
 type directTerm struct {
@@ -45,9 +46,25 @@ type directTerm struct {
 	cur  uint64 // the current posting's document, in the segment
 	freq uint64
 	norm float64
+	post segment.Posting // the current posting, for a phrase's positions
 	// for locations: whether the iteration began, and cur's locations
 	started bool
 	locs    []fieldLocation
+
+	// ph is set for a phrase: then term is nil, count is the phrase's
+	// (bleve's worst case: the sum of its terms'), and done, cur and
+	// score are its matches'.
+	ph *directPhrase
+}
+
+// directPhrase is a phrase in one field, as bleve's PhraseSearcher with
+// no slop runs it: a conjunction of its terms (a document holding all),
+// then a check that they stand in a row; scored as the conjunction, the
+// sum of its terms' scores in count order.
+type directPhrase struct {
+	terms []*directTerm // in the phrase's order
+	offs  []uint64      // each term's position after the first term's
+	order []*directTerm // by count: the order bleve sums the scores in
 }
 
 // directGroup is a term alone or a disjunction of terms (scored with
@@ -67,9 +84,66 @@ type directPlan struct {
 
 const (
 	topTerm = iota
+	topPhrase
 	topDisjunction
 	topConjunction
 )
+
+// planPhrase returns the plan of a phrase: one word or none at each of
+// its places, no fuzziness. (A place with several words is a disjunction
+// in bleve: another shape.)
+func planPhrase(q *query.MultiPhraseQuery) (*directTerm, bool) {
+	if q.FieldVal == "" || q.Fuzziness != 0 || len(q.Terms) == 0 {
+		return nil, false
+	}
+	ph := &directPhrase{}
+	first := -1
+	for i, place := range q.Terms {
+		if len(place) > 1 {
+			return nil, false
+		}
+		if len(place) == 0 || place[0] == "" {
+			continue // matches any word (bleve skips a leading one)
+		}
+		if first < 0 {
+			first = i
+		}
+		ph.terms = append(ph.terms, &directTerm{field: q.FieldVal, term: []byte(place[0]), boost: q.BoostVal.Value()})
+		ph.offs = append(ph.offs, uint64(i-first))
+	}
+	if len(ph.terms) == 0 || len(ph.terms) > maxDirectGroups {
+		return nil, false
+	}
+	return &directTerm{field: q.FieldVal, boost: q.BoostVal.Value(), ph: ph}, true
+}
+
+// hasPhrase reports whether a plan holds a phrase.
+func (p *directPlan) hasPhrase() bool {
+	for _, g := range p.groups {
+		for _, t := range g.terms {
+			if t.ph != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// leaves calls fn with every term the plan looks up: its terms and its
+// phrases' terms.
+func (p *directPlan) leaves(fn func(t *directTerm)) {
+	for _, g := range p.groups {
+		for _, t := range g.terms {
+			if t.ph == nil {
+				fn(t)
+				continue
+			}
+			for _, pt := range t.ph.terms {
+				fn(pt)
+			}
+		}
+	}
+}
 
 // maxDirectGroups keeps plans within the sizes that sort.Sort orders
 // stably (insertion sort), as bleve's searchers are ordered.
@@ -83,6 +157,9 @@ func planDirect(q query.Query) (*directPlan, bool) { return planShape(q, maxDire
 // groups in a conjunction.
 func planShape(q query.Query, limit int) (*directPlan, bool) {
 	term := func(q query.Query) (*directTerm, bool) {
+		if ph, ok := q.(*query.MultiPhraseQuery); ok {
+			return planPhrase(ph)
+		}
 		t, ok := q.(*query.TermQuery)
 		if !ok || t.FieldVal == "" {
 			return nil, false
@@ -105,7 +182,11 @@ func planShape(q query.Query, limit int) (*directPlan, bool) {
 		return g, true
 	}
 	if t, ok := term(q); ok {
-		return &directPlan{groups: []*directGroup{{terms: []*directTerm{t}}}, top: topTerm}, true
+		top := topTerm
+		if t.ph != nil {
+			top = topPhrase
+		}
+		return &directPlan{groups: []*directGroup{{terms: []*directTerm{t}}}, top: top}, true
 	}
 	if g, ok := disj(q); ok {
 		return &directPlan{groups: []*directGroup{g}, top: topDisjunction}, true
@@ -119,6 +200,7 @@ func planShape(q query.Query, limit int) (*directPlan, bool) {
 	for _, cq := range c.Conjuncts {
 		if t, ok := term(cq); ok {
 			p.groups = append(p.groups, &directGroup{terms: []*directTerm{t}})
+			anyDisj = anyDisj || t.ph != nil
 			continue
 		}
 		g, ok := disj(cq)
@@ -128,8 +210,8 @@ func planShape(q query.Query, limit int) (*directPlan, bool) {
 		anyDisj = true
 		p.groups = append(p.groups, g)
 	}
-	// Terms alone in a conjunction of two or more: bleve merges them
-	// into one optimized reader.
+	// Terms alone (no disjunction, no phrase) in a conjunction of two or
+	// more: bleve merges them into one optimized reader.
 	if !anyDisj && len(p.groups) > 1 {
 		return nil, false
 	}
@@ -158,45 +240,65 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent 
 		}
 		return ds[i], nil
 	}
-	for _, g := range p.groups {
-		for _, t := range g.terms {
-			t.pls = make([]segment.PostingsList, len(segs))
-			for i, ss := range segs {
-				key := postingsKey{r.epoch, ss.Id(), t.field, string(t.term)}
-				if decodeFrequent {
-					// Postings decoded before, in a segment without
-					// deletions, give their count themselves.
-					if d := r.ix.posts.peek(key); d != nil && (ss.Deleted() == nil || ss.Deleted().IsEmpty()) {
-						if t.decs == nil {
-							t.decs = make([]*decoded, len(segs))
-						}
-						t.decs[i] = d
-						t.count += uint64(len(d.docs))
-						continue
-					}
-				}
-				d, err := dict(t.field, i)
-				if err != nil {
-					return err
-				}
-				pl, err := d.PostingsList(t.term, ss.Deleted(), nil)
-				if err != nil {
-					return fmt.Errorf("postings of %s:%s: %w", t.field, t.term, err)
-				}
-				t.pls[i] = pl
-				n := pl.Count()
-				t.count += n
-				if decodeFrequent && n >= decodeMin {
+	lookup := func(t *directTerm, decode bool) error {
+		t.pls = make([]segment.PostingsList, len(segs))
+		t.decs, t.count = nil, 0
+		for i, ss := range segs {
+			key := postingsKey{r.epoch, ss.Id(), t.field, string(t.term)}
+			if decode {
+				// Postings decoded before, in a segment without
+				// deletions, give their count themselves.
+				if d := r.ix.posts.peek(key); d != nil && (ss.Deleted() == nil || ss.Deleted().IsEmpty()) {
 					if t.decs == nil {
 						t.decs = make([]*decoded, len(segs))
 					}
-					dec, err := r.ix.posts.get(key, d)
-					if err != nil {
-						return err
-					}
-					t.decs[i] = dec
+					t.decs[i] = d
+					t.count += uint64(len(d.docs))
+					continue
 				}
 			}
+			d, err := dict(t.field, i)
+			if err != nil {
+				return err
+			}
+			pl, err := d.PostingsList(t.term, ss.Deleted(), nil)
+			if err != nil {
+				return fmt.Errorf("postings of %s:%s: %w", t.field, t.term, err)
+			}
+			t.pls[i] = pl
+			n := pl.Count()
+			t.count += n
+			if decode && n >= decodeMin {
+				if t.decs == nil {
+					t.decs = make([]*decoded, len(segs))
+				}
+				dec, err := r.ix.posts.get(key, d)
+				if err != nil {
+					return err
+				}
+				t.decs[i] = dec
+			}
+		}
+		return nil
+	}
+	for _, g := range p.groups {
+		for _, t := range g.terms {
+			if t.ph == nil {
+				if err := lookup(t, decodeFrequent); err != nil {
+					return err
+				}
+				continue
+			}
+			// A phrase's terms need their positions: never decoded.
+			t.count = 0
+			for _, pt := range t.ph.terms {
+				if err := lookup(pt, false); err != nil {
+					return err
+				}
+				t.count += pt.count
+			}
+			t.ph.order = slices.Clone(t.ph.terms)
+			sort.SliceStable(t.ph.order, func(i, j int) bool { return t.ph.order[i].count < t.ph.order[j].count })
 		}
 		// bleve orders a disjunction's and a conjunction's searchers by
 		// count (sort.Sort: insertion sort, stable, at these sizes).
@@ -209,49 +311,70 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent 
 	if stats == nil {
 		return nil
 	}
-	for _, g := range p.groups {
-		for _, t := range g.terms {
-			// bm25ScoreMetrics and computeIDF in bleve's search/searcher
-			// and search/scorer.
-			total := uint64(stats.DocCount)
-			card, ok := stats.FieldCardinality[t.field]
-			if !ok {
-				return fmt.Errorf("field stat for bm25 not present %s", t.field)
-			}
-			if total != 0 || card != 0 {
-				t.avg = math.Ceil(float64(card) / float64(total))
-			}
-			if t.avg > 0 {
-				t.idf = math.Log(1 + (float64(total)-float64(t.count)+0.5)/(float64(t.count)+0.5))
-			} else {
-				t.idf = 1.0 + math.Log(float64(total)/float64(t.count+1.0))
-			}
-			t.qw = 1.0
+	var statsErr error
+	p.leaves(func(t *directTerm) {
+		if statsErr != nil {
+			return
 		}
+		// bm25ScoreMetrics and computeIDF in bleve's search/searcher
+		// and search/scorer.
+		total := uint64(stats.DocCount)
+		card, ok := stats.FieldCardinality[t.field]
+		if !ok {
+			statsErr = fmt.Errorf("field stat for bm25 not present %s", t.field)
+			return
+		}
+		if total != 0 || card != 0 {
+			t.avg = math.Ceil(float64(card) / float64(total))
+		}
+		if t.avg > 0 {
+			t.idf = math.Log(1 + (float64(total)-float64(t.count)+0.5)/(float64(t.count)+0.5))
+		} else {
+			t.idf = 1.0 + math.Log(float64(total)/float64(t.count+1.0))
+		}
+		t.qw = 1.0
+	})
+	if statsErr != nil {
+		return statsErr
 	}
 	if p.top == topTerm {
 		return nil // a lone term searcher is never given a query norm
 	}
+	// The query norm from the weights: a disjunction's, a conjunction's
+	// and a phrase's Weight sum their children's (a lone term's is its
+	// own); a lone phrase normalizes itself.
 	weight := func(t *directTerm) float64 { w := t.boost * t.idf; return w * w }
 	var sum float64
 	for _, g := range p.groups {
-		var gw float64 // a disjunction's Weight sums its terms' (a lone term's is its own)
+		var gw float64
 		for _, t := range g.terms {
-			gw += weight(t)
+			if t.ph == nil {
+				gw += weight(t)
+				continue
+			}
+			var pw float64 // in the order of the phrase's conjunction
+			for _, pt := range t.ph.order {
+				pw += weight(pt)
+			}
+			gw += pw
 		}
 		sum += gw
 	}
 	norm := 1.0 / math.Sqrt(sum)
-	for _, g := range p.groups {
-		for _, t := range g.terms {
-			t.qw = t.boost * t.idf * norm
-		}
-	}
+	p.leaves(func(t *directTerm) { t.qw = t.boost * t.idf * norm })
 	return nil
 }
 
-// score is bleve's TermQueryScorer.Score for the current posting.
+// score is bleve's TermQueryScorer.Score for the current posting (for a
+// phrase, its ConjunctionQueryScorer's).
 func (t *directTerm) score() float64 {
+	if t.ph != nil {
+		var s float64
+		for _, pt := range t.ph.order {
+			s += pt.score()
+		}
+		return s
+	}
 	tf := math.Sqrt(float64(t.freq))
 	var s float64
 	if t.avg > 0 {
@@ -270,6 +393,18 @@ func (t *directTerm) score() float64 {
 // start positions t on its first posting in segment i.
 func (t *directTerm) start(i int, scored bool, deleted *roaring.Bitmap) error {
 	t.it, t.dit, t.done = nil, decodedIter{}, true
+	if t.ph != nil {
+		for _, pt := range t.ph.terms {
+			pt.it, pt.dit, pt.done = nil, decodedIter{}, true
+			if pl := pt.pls[i]; pl != nil && pl.Count() > 0 {
+				pt.it = pl.Iterator(true, true, true, nil) // positions, and freq and norm with them
+				if err := pt.next(0); err != nil {
+					return err
+				}
+			}
+		}
+		return t.ph.seek(t, 0)
+	}
 	if t.decs != nil && t.decs[i] != nil {
 		t.dit = decodedIter{d: t.decs[i], deleted: deleted}
 		return t.next(0)
@@ -284,6 +419,9 @@ func (t *directTerm) start(i int, scored bool, deleted *roaring.Bitmap) error {
 
 // next moves t to its first posting at or after doc.
 func (t *directTerm) next(doc uint64) error {
+	if t.ph != nil {
+		return t.ph.seek(t, doc)
+	}
 	if t.dit.d != nil {
 		j, ok := t.dit.advance(doc)
 		if !ok {
@@ -304,8 +442,66 @@ func (t *directTerm) next(doc uint64) error {
 		return nil
 	}
 	t.done = false
-	t.cur, t.freq, t.norm = p.Number(), p.Frequency(), p.Norm()
+	t.cur, t.freq, t.norm, t.post = p.Number(), p.Frequency(), p.Norm(), p
 	return nil
+}
+
+// seek moves the phrase t to its first match at or after doc: the first
+// document holding all its terms, then the first of those where they
+// stand in a row.
+func (ph *directPhrase) seek(t *directTerm, doc uint64) error {
+	for {
+		for k := 0; k < len(ph.terms); {
+			pt := ph.terms[k]
+			if !pt.done && pt.cur < doc {
+				if err := pt.next(doc); err != nil {
+					return err
+				}
+			}
+			if pt.done {
+				t.done = true
+				return nil
+			}
+			if pt.cur > doc {
+				doc = pt.cur
+				if k > 0 {
+					k = 0
+					continue
+				}
+			}
+			k++
+		}
+		if ph.inRow() {
+			t.done, t.cur = false, doc
+			return nil
+		}
+		doc++
+	}
+}
+
+// inRow reports whether the terms' current postings (all of one
+// document) hold the phrase: each term at its offset from a position of
+// the first, in the same element of an array field, as bleve's
+// findPhrasePaths finds them with no slop.
+func (ph *directPhrase) inRow() bool {
+	for _, l0 := range ph.terms[0].post.Locations() {
+		ap := l0.ArrayPositions()
+		all := true
+		for k := 1; k < len(ph.terms) && all; k++ {
+			want := l0.Pos() + ph.offs[k]
+			all = false
+			for _, l := range ph.terms[k].post.Locations() {
+				if l.Pos() == want && slices.Equal(l.ArrayPositions(), ap) {
+					all = true
+					break
+				}
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
 
 // seek returns the group's first document at or after doc, moving its

@@ -117,6 +117,21 @@ func dq(field, term string, boost float64) query.Query {
 	return q
 }
 
+// mp is a phrase in one field: one word or none (nil) at each place.
+func mp(field string, boost float64, places ...[]string) query.Query {
+	q := query.NewMultiPhraseQuery(places, field)
+	q.SetBoost(boost)
+	return q
+}
+
+// fieldsPhrase is the disjunction a phrase of a query becomes.
+func fieldsPhrase(places ...[]string) query.Query {
+	return query.NewDisjunctionQuery([]query.Query{mp(FieldTitle, 3, places...), mp(FieldBody, 1, places...), mp(FieldAuthorText, 2, places...)})
+}
+
+// w is one place of a phrase.
+func w(term string) []string { return []string{term} }
+
 // fields is the disjunction a word of a query becomes.
 func fields(term string) query.Query {
 	return query.NewDisjunctionQuery([]query.Query{dq(FieldTitle, term, 3), dq(FieldBody, term, 1), dq(FieldAuthorText, term, 2)})
@@ -159,6 +174,35 @@ func TestDirect_MatchesBleve(t *testing.T) {
 			query.NewDisjunctionQuery([]query.Query{dq(FieldTitle, a, 3), dq(FieldBody, b, 1)}),
 		)
 	}
+	// Phrases (a gap where the query's analysis left a place empty), a
+	// word twice in a row, phrases beside words, a name's phrase beside
+	// the name.
+	qs = append(qs,
+		fieldsPhrase(w("人口"), nil, w("科学")),
+		fieldsPhrase(w("职业"), nil, w("教育")),
+		fieldsPhrase(w("中国"), nil, w("经济")),
+		fieldsPhrase(w("谁"), w("能")),
+		fieldsPhrase(w("interest"), w("rate")),
+		fieldsPhrase(w("oil"), w("price")),
+		fieldsPhrase(w("bank"), nil, w("japan")),
+		fieldsPhrase(w("said"), w("said")),
+		fieldsPhrase(w("nonexistentword"), w("oil")),
+		mp(FieldBody, 1, w("oil"), w("price")),
+		mp(FieldBody, 1, w("职业"), nil, w("教育"), nil, w("法")),
+		query.NewConjunctionQuery([]query.Query{fieldsPhrase(w("中国"), nil, w("经济")), fields("发展")}),
+		query.NewConjunctionQuery([]query.Query{fields("trade"), fieldsPhrase(w("interest"), w("rate")), fields("bank")}),
+		query.NewConjunctionQuery([]query.Query{mp(FieldBody, 1, w("oil"), w("price")), fields("said")}),
+		// Authors: names without term vectors, where bleve's phrases
+		// find nothing (刘洋 and Sarah Lin are one article's two authors).
+		query.NewDisjunctionQuery([]query.Query{dq(FieldAuthor, "周晓梅", 2), mp(FieldAuthorText, 2, w("周"), w("晓"), w("梅"))}),
+		mp(FieldAuthorText, 2, w("sarah"), w("lin")),
+		mp(FieldAuthorText, 2, w("周"), w("晓"), w("梅")),
+		mp(FieldAuthorText, 2, w("洋"), w("sarah")),
+		query.NewConjunctionQuery([]query.Query{
+			query.NewDisjunctionQuery([]query.Query{dq(FieldAuthor, "刘洋", 2), mp(FieldAuthorText, 2, w("刘"), w("洋"))}),
+			fields("职业"),
+		}),
+	)
 	direct := 0
 	for _, q := range qs {
 		if _, ok := planDirect(q); ok {
@@ -216,6 +260,8 @@ func queryString(q query.Query) string {
 			s += queryString(c)
 		}
 		return s + ")"
+	case *query.MultiPhraseQuery:
+		return fmt.Sprintf("%s:%q^%v", q.FieldVal, q.Terms, q.BoostVal.Value())
 	case *query.ConjunctionQuery:
 		s := "("
 		for i, c := range q.Conjuncts {
@@ -237,6 +283,13 @@ func TestDirect_OtherShapes(t *testing.T) {
 		query.NewPhraseQuery([]string{"a", "b"}, FieldBody),
 		query.NewConjunctionQuery([]query.Query{fields("a"), query.NewPhraseQuery([]string{"a", "b"}, FieldBody)}),
 		query.NewTermQuery("no field"),
+		query.NewMultiPhraseQuery([][]string{{"a", "b"}, {"c"}}, FieldBody), // a place of two words
+		func() query.Query {
+			q := query.NewMultiPhraseQuery([][]string{{"a"}, {"c"}}, FieldBody)
+			q.SetFuzziness(1)
+			return q
+		}(),
+		query.NewMultiPhraseQuery([][]string{{"a"}, {"c"}}, ""),
 		func() query.Query { d := query.NewDisjunctionQuery([]query.Query{fields("a"), fields("b")}); return d }(),
 		func() query.Query {
 			d := query.NewDisjunctionQuery([]query.Query{dq(FieldBody, "a", 1), dq(FieldTitle, "b", 1)})

@@ -2,9 +2,13 @@ package search
 
 import (
 	"bufio"
+	"cmp"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/wensou/wensou/index/store"
 )
@@ -29,7 +33,8 @@ func benchStore(b *testing.B) *store.Store {
 // BenchmarkSearch_BenchQueries runs every query of ../shared/bench's
 // queries.txt, facets and highlighting on, against the index directory
 // named by WENSOU_BENCH_INDEX; one op is one query, round robin over the
-// list. WENSOU_BENCH_QUERY runs that one query instead, to profile it.
+// list. WENSOU_BENCH_QUERY runs that one query instead, to profile it;
+// WENSOU_BENCH_SLOWEST=N first logs the N slowest queries.
 //
 //	WENSOU_BENCH_INDEX=/tmp/i100k.bleve go test -run '^$' -bench BenchQueries -benchmem ./search/
 func BenchmarkSearch_BenchQueries(b *testing.B) {
@@ -55,6 +60,9 @@ func BenchmarkSearch_BenchQueries(b *testing.B) {
 			b.Fatalf("%s: %v", q, err)
 		}
 	}
+	if n, err := strconv.Atoi(os.Getenv("WENSOU_BENCH_SLOWEST")); err == nil && n > 0 {
+		logSlowest(b, s, queries, n)
+	}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
@@ -62,6 +70,35 @@ func BenchmarkSearch_BenchQueries(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// logSlowest logs the n queries with the slowest median of five runs,
+// with their totals: the ones that make the p99 of a load run.
+func logSlowest(b *testing.B, s *Searcher, queries []string, n int) {
+	type timed struct {
+		q     string
+		took  time.Duration
+		total uint64
+	}
+	var all []timed
+	for _, q := range queries {
+		var runs [5]time.Duration
+		var total uint64
+		for i := range runs {
+			start := time.Now()
+			res, err := s.Search(b.Context(), Request{Query: q})
+			if err != nil {
+				b.Fatalf("%s: %v", q, err)
+			}
+			runs[i], total = time.Since(start), res.Total
+		}
+		slices.Sort(runs[:])
+		all = append(all, timed{q, runs[2], total})
+	}
+	slices.SortFunc(all, func(x, y timed) int { return cmp.Compare(y.took, x.took) })
+	for _, t := range all[:min(n, len(all))] {
+		b.Logf("%8.2f ms %8d matches  %s", float64(t.took.Microseconds())/1000, t.total, t.q)
 	}
 }
 
