@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -65,14 +66,18 @@ type directPhrase struct {
 	terms []*directTerm // in the phrase's order
 	offs  []uint64      // each term's position after the first term's
 	order []*directTerm // by count: the order bleve sums the scores in
+
+	checked uint64 // 1 + the document whose positions were checked, 0 for none
+	ok      bool   // whether they hold the phrase
 }
 
 // directGroup is a term alone or a disjunction of terms (scored with
 // bleve's coordination factor), in bleve's order: by count.
 type directGroup struct {
-	terms []*directTerm
-	disj  bool
-	count uint64
+	terms   []*directTerm
+	disj    bool
+	phrases bool // some of terms are phrases: seek finds candidates
+	count   uint64
 }
 
 // directPlan is a conjunction of groups, in bleve's order.
@@ -224,22 +229,6 @@ func planShape(q query.Query, limit int) (*directPlan, bool) {
 // index's cache.
 func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent bool) error {
 	segs := r.snap.Segments()
-	dicts := map[string][]segment.TermDictionary{}
-	dict := func(field string, i int) (segment.TermDictionary, error) {
-		ds := dicts[field]
-		if ds == nil {
-			ds = make([]segment.TermDictionary, len(segs))
-			dicts[field] = ds
-		}
-		if ds[i] == nil {
-			d, err := segs[i].Segment().Dictionary(field)
-			if err != nil {
-				return nil, fmt.Errorf("dictionary of %s: %w", field, err)
-			}
-			ds[i] = d
-		}
-		return ds[i], nil
-	}
 	lookup := func(t *directTerm, decode bool) error {
 		t.pls = make([]segment.PostingsList, len(segs))
 		t.decs, t.count = nil, 0
@@ -257,13 +246,9 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent 
 					continue
 				}
 			}
-			d, err := dict(t.field, i)
+			pl, d, err := r.looked.postings(ss, i, t.field, t.term)
 			if err != nil {
 				return err
-			}
-			pl, err := d.PostingsList(t.term, ss.Deleted(), nil)
-			if err != nil {
-				return fmt.Errorf("postings of %s:%s: %w", t.field, t.term, err)
 			}
 			t.pls[i] = pl
 			n := pl.Count()
@@ -290,6 +275,7 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent 
 				continue
 			}
 			// A phrase's terms need their positions: never decoded.
+			g.phrases = true
 			t.count = 0
 			for _, pt := range t.ph.terms {
 				if err := lookup(pt, false); err != nil {
@@ -403,6 +389,7 @@ func (t *directTerm) start(i int, scored bool, deleted *roaring.Bitmap) error {
 				}
 			}
 		}
+		t.ph.checked = 0
 		return t.ph.seek(t, 0)
 	}
 	if t.decs != nil && t.decs[i] != nil {
@@ -446,37 +433,61 @@ func (t *directTerm) next(doc uint64) error {
 	return nil
 }
 
-// seek moves the phrase t to its first match at or after doc: the first
-// document holding all its terms, then the first of those where they
-// stand in a row.
+// seek moves the phrase t to its first candidate at or after doc: the
+// first document holding all its terms. Whether they stand in a row
+// there is asked only when the rest of the query holds the document too
+// (holds), so that a phrase beside a rare word checks the positions of
+// a few documents, not of every candidate in between.
 func (ph *directPhrase) seek(t *directTerm, doc uint64) error {
-	for {
-		for k := 0; k < len(ph.terms); {
-			pt := ph.terms[k]
-			if !pt.done && pt.cur < doc {
-				if err := pt.next(doc); err != nil {
-					return err
-				}
+	for k := 0; k < len(ph.terms); {
+		pt := ph.terms[k]
+		if !pt.done && pt.cur < doc {
+			if err := pt.next(doc); err != nil {
+				return err
 			}
-			if pt.done {
-				t.done = true
-				return nil
-			}
-			if pt.cur > doc {
-				doc = pt.cur
-				if k > 0 {
-					k = 0
-					continue
-				}
-			}
-			k++
 		}
-		if ph.inRow() {
-			t.done, t.cur = false, doc
+		if pt.done {
+			t.done = true
 			return nil
 		}
-		doc++
+		if pt.cur > doc {
+			doc = pt.cur
+			if k > 0 {
+				k = 0
+				continue
+			}
+		}
+		k++
 	}
+	t.done, t.cur = false, doc
+	return nil
+}
+
+// holds reports whether t matches doc, where it is: for a phrase, whether
+// its terms stand in a row there (checked once a document).
+func (t *directTerm) holds(doc uint64) bool {
+	if t.done || t.cur != doc {
+		return false
+	}
+	ph := t.ph
+	if ph == nil {
+		return true
+	}
+	if ph.checked != doc+1 {
+		ph.checked, ph.ok = doc+1, ph.inRow()
+	}
+	return ph.ok
+}
+
+// holds reports whether a group with phrases matches doc, where its seek
+// left it: some term or phrase of it does.
+func (g *directGroup) holds(doc uint64) bool {
+	for _, t := range g.terms {
+		if t.holds(doc) {
+			return true
+		}
+	}
+	return false
 }
 
 // inRow reports whether the terms' current postings (all of one
@@ -533,7 +544,7 @@ func (g *directGroup) score(doc uint64) float64 {
 	var sum float64
 	n := 0
 	for _, t := range g.terms {
-		if !t.done && t.cur == doc {
+		if t.holds(doc) {
 			sum += t.score()
 			n++
 		}
@@ -577,6 +588,13 @@ func (r *Reader) matchDirect(ctx context.Context, p *directPlan, scored bool, fn
 					}
 				}
 				gi++
+			}
+			// Phrases' candidates: the positions decide.
+			for _, g := range p.groups {
+				if g.phrases && !g.holds(doc) {
+					doc++
+					continue docs
+				}
 			}
 			if n++; n%1024 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -673,6 +691,56 @@ func (r *Reader) locationsDirect(ctx context.Context, p *directPlan, docs []Doc)
 		out[d] = locs
 	}
 	return out, nil
+}
+
+// lookups keeps a reader's term dictionaries and postings lists, by
+// segment, as direct plans look them up: a search matches, then reads
+// the locations of the same terms for its best hits and its page.
+type lookups struct {
+	dicts map[string][]segment.TermDictionary
+	lists map[lookupKey]segment.PostingsList
+}
+
+type lookupKey struct {
+	seg   int
+	field string
+	term  string
+}
+
+// postings returns the postings list of term in field of segment i (ss),
+// without its deleted documents, and the field's dictionary there.
+func (l *lookups) postings(ss *scorch.SegmentSnapshot, i int, field string, term []byte) (segment.PostingsList, segment.TermDictionary, error) {
+	if l.dicts == nil {
+		l.dicts = map[string][]segment.TermDictionary{}
+		l.lists = map[lookupKey]segment.PostingsList{}
+	}
+	ds := l.dicts[field]
+	if ds == nil {
+		ds = make([]segment.TermDictionary, i+1)
+		l.dicts[field] = ds
+	}
+	if i >= len(ds) {
+		ds = append(ds, make([]segment.TermDictionary, i+1-len(ds))...)
+		l.dicts[field] = ds
+	}
+	d := ds[i]
+	if d == nil {
+		var err error
+		if d, err = ss.Segment().Dictionary(field); err != nil {
+			return nil, nil, fmt.Errorf("dictionary of %s: %w", field, err)
+		}
+		ds[i] = d
+	}
+	k := lookupKey{i, field, string(term)}
+	if pl, ok := l.lists[k]; ok {
+		return pl, d, nil
+	}
+	pl, err := d.PostingsList(term, ss.Deleted(), nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("postings of %s:%s: %w", field, term, err)
+	}
+	l.lists[k] = pl
+	return pl, d, nil
 }
 
 // fieldLocation is a location of a posting, with its field.

@@ -31,6 +31,9 @@ type Reader struct {
 	authors []string
 	// viaBleve turns direct matching (direct.go) off, for tests.
 	viaBleve bool
+	// looked is what direct plans looked up, by segment: the rescorer's
+	// and the page's locations look up the terms the match did.
+	looked lookups
 }
 
 // Doc is a document of a Reader: its global number in the reader's

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	samples := fs.String("samples", defaultSamplesDir, "articles to build the index from when it does not exist yet")
 	sources := fs.String("sources", "", "comma-separated files and directories that POST /api/admin/reindex rebuilds from (none: the articles stored in the index)")
 	logFormat := fs.String("log-format", "text", "text or json")
+	pprofAddr := fs.String("pprof", "", "address to serve Go's profiles on (/debug/pprof/), apart from the API, e.g. 127.0.0.1:6060 (none: off)")
 	var typos typoFlags
 	typos.register(fs)
 	fs.Usage = func() {
@@ -105,6 +107,14 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	if *pprofAddr != "" {
+		ps, err := servePprof(*pprofAddr, log)
+		if err != nil {
+			shutdown(hs, log)
+			return err
+		}
+		defer ps.Close()
+	}
 
 	// Open (or, on a fresh clone, build) the index while already
 	// answering: until it is ready, searches get 503.
@@ -191,4 +201,27 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// servePprof serves net/http/pprof's handlers on their own listener, so
+// that profiles are never reachable through the API's address.
+func servePprof(addr string, log *slog.Logger) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s for --pprof: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ps := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := ps.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Warn("pprof server", "err", err)
+		}
+	}()
+	log.Info("profiles", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return ps, nil
 }

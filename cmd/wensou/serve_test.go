@@ -19,6 +19,13 @@ import (
 // is called, and returns its base URL once the index is ready.
 func startServe(t *testing.T, args ...string) (base string, stop func() (int, string)) {
 	t.Helper()
+	base, _, stop = startServeLog(t, args...)
+	return base, stop
+}
+
+// startServeLog is startServe, with the server's log so far.
+func startServeLog(t *testing.T, args ...string) (base string, log func() string, stop func() (int, string)) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	var stdout, stderr syncBuffer
 	ready := make(chan string, 1)
@@ -44,7 +51,7 @@ func startServe(t *testing.T, args ...string) (base string, stop func() (int, st
 		cancel()
 		t.Fatalf("serve not ready after 60s:\n%s", stderr.String())
 	}
-	return base, func() (int, string) {
+	return base, stderr.String, func() (int, string) {
 		cancel()
 		select {
 		case code := <-done:
@@ -116,6 +123,33 @@ func TestServe(t *testing.T) {
 	defer ix.Close()
 	if _, err := ix.Get(t.Context(), "api-1"); err != nil {
 		t.Errorf("article written through the API is gone after shutdown: %v", err)
+	}
+}
+
+// TestServe_Pprof: --pprof serves Go's profiles on an address of its
+// own, never on the API's.
+func TestServe_Pprof(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx.bleve")
+	base, log, stop := startServeLog(t, "--index", dir, "--samples", filepath.Join("..", "..", "data", "articles"), "--pprof", "127.0.0.1:0")
+	defer stop()
+	m := regexp.MustCompile(`msg=profiles addr=(http://\S+)`).FindStringSubmatch(log())
+	if m == nil {
+		t.Fatalf("no profiles address in the log:\n%s", log())
+	}
+	status := func(u string) int {
+		t.Helper()
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status(m[1] + "goroutine?debug=1"); got != http.StatusOK {
+		t.Errorf("GET %sgoroutine = %d, want 200", m[1], got)
+	}
+	if got := status(base + "/debug/pprof/"); got != http.StatusNotFound {
+		t.Errorf("GET /debug/pprof/ on the API's address = %d, want 404", got)
 	}
 }
 
