@@ -616,25 +616,37 @@ func (r *Reader) matchDirect(ctx context.Context, p *directPlan, scored bool, fn
 
 // locationsDirect is [Reader.Locations] for a query of direct shape: the
 // locations of the query's terms in each of docs that the query matches,
-// as bleve's searchers with term vectors give them.
+// as bleve's searchers with term vectors give them: every location of a
+// term, and of a phrase's terms those where the phrase stands.
 func (r *Reader) locationsDirect(ctx context.Context, p *directPlan, docs []Doc) (map[Doc]search.FieldTermLocationMap, error) {
 	out := make(map[Doc]search.FieldTermLocationMap, len(docs))
 	if err := r.prepare(p, nil, false); err != nil {
 		return nil, err
 	}
-	// A term twice (in two groups) gives its locations once.
+	// A term twice (in two groups, or in a phrase too) is read once.
 	type key struct{ field, term string }
-	var terms []*directTerm
+	var leaves []*directTerm
 	seen := map[key]*directTerm{}
+	once := func(t *directTerm) *directTerm {
+		k := key{t.field, string(t.term)}
+		if first, ok := seen[k]; ok {
+			return first
+		}
+		seen[k] = t
+		leaves = append(leaves, t)
+		return t
+	}
+	phrases := false
 	for _, g := range p.groups {
 		for j, t := range g.terms {
-			k := key{t.field, string(t.term)}
-			if first, ok := seen[k]; ok {
-				g.terms[j] = first
+			if t.ph == nil {
+				g.terms[j] = once(t)
 				continue
 			}
-			seen[k] = t
-			terms = append(terms, t)
+			phrases = true
+			for k, pt := range t.ph.terms {
+				t.ph.terms[k] = once(pt)
+			}
 		}
 	}
 	sorted := slices.Clone(docs)
@@ -647,7 +659,7 @@ func (r *Reader) locationsDirect(ctx context.Context, p *directPlan, docs []Doc)
 		i, local := r.locate(d)
 		if i != seg {
 			seg = i
-			for _, t := range terms {
+			for _, t := range leaves {
 				t.it, t.done = nil, true
 				if pl := t.pls[i]; pl != nil && pl.Count() > 0 {
 					t.it, t.done, t.cur = pl.Iterator(false, false, true, nil), false, 0
@@ -657,40 +669,126 @@ func (r *Reader) locationsDirect(ctx context.Context, p *directPlan, docs []Doc)
 		}
 		// Which groups hold d: a conjunction needs every one.
 		held := 0
-		var locs search.FieldTermLocationMap
 		for _, g := range p.groups {
-			in := false
 			for _, t := range g.terms {
-				if t.has(uint64(local)) {
-					in = true
+				if t.located(uint64(local)) {
+					held++
+					break
 				}
-			}
-			if in {
-				held++
 			}
 		}
 		if held == 0 || p.top == topConjunction && held < len(p.groups) {
 			continue
 		}
-		for _, t := range terms {
-			if !t.has(uint64(local)) {
-				continue
-			}
+		var locs search.FieldTermLocationMap
+		add := func(t *directTerm, loc *search.Location) {
 			if locs == nil {
 				locs = search.FieldTermLocationMap{}
 			}
-			for _, l := range t.locs {
-				tlm := locs[l.field]
-				if tlm == nil {
-					tlm = search.TermLocationMap{}
-					locs[l.field] = tlm
+			tlm := locs[t.field]
+			if tlm == nil {
+				tlm = search.TermLocationMap{}
+				locs[t.field] = tlm
+			}
+			tlm[string(t.term)] = append(tlm[string(t.term)], loc)
+		}
+		if !phrases {
+			for _, t := range leaves {
+				if t.has(uint64(local)) {
+					for _, l := range t.locs {
+						add(t, l.loc)
+					}
 				}
-				tlm[string(t.term)] = append(tlm[string(t.term)], l.loc)
+			}
+			out[d] = locs
+			continue
+		}
+		// Terms in group order, each once; a phrase's where it stands.
+		// bleve then sorts and dedupes a term's locations that came out
+		// of order (DocumentMatch.Complete): so here.
+		added := map[*directTerm]bool{}
+		for _, g := range p.groups {
+			for _, t := range g.terms {
+				switch {
+				case t.ph != nil:
+					t.ph.paths(uint64(local), add)
+				case !added[t] && t.has(uint64(local)):
+					added[t] = true
+					for _, l := range t.locs {
+						add(t, l.loc)
+					}
+				}
+			}
+		}
+		for _, tlm := range locs {
+			for term, ls := range tlm {
+				if !inOrder(ls) {
+					tlm[term] = ls.Dedupe()
+				}
 			}
 		}
 		out[d] = locs
 	}
 	return out, nil
+}
+
+// located reports whether t (a term, or a phrase of terms read with
+// has) matches doc of the current segment.
+func (t *directTerm) located(doc uint64) bool {
+	if t.ph == nil {
+		return t.has(doc)
+	}
+	return t.ph.paths(doc, nil)
+}
+
+// paths reports whether the phrase's terms (read with has) stand in a
+// row in doc, and calls add, when not nil, with each term's location of
+// every place where they do, as bleve's findPhrasePaths gives them.
+func (ph *directPhrase) paths(doc uint64, add func(t *directTerm, loc *search.Location)) bool {
+	for _, t := range ph.terms {
+		if !t.has(doc) {
+			return false
+		}
+	}
+	found := false
+	at := make([]*search.Location, len(ph.terms))
+	for _, l0 := range ph.terms[0].locs {
+		at[0] = l0.loc
+		all := true
+		for k := 1; k < len(ph.terms) && all; k++ {
+			want := l0.loc.Pos + ph.offs[k]
+			all = false
+			for _, l := range ph.terms[k].locs {
+				if l.loc.Pos == want && l.loc.ArrayPositions.Equals(l0.loc.ArrayPositions) {
+					at[k], all = l.loc, true
+					break
+				}
+			}
+		}
+		if !all {
+			continue
+		}
+		if add == nil {
+			return true
+		}
+		found = true
+		for k, t := range ph.terms {
+			add(t, at[k])
+		}
+	}
+	return found
+}
+
+// inOrder reports whether locations are in bleve's order, by array
+// positions then position, without repeats.
+func inOrder(ls search.Locations) bool {
+	for i := 1; i < len(ls); i++ {
+		c := ls[i].ArrayPositions.Compare(ls[i-1].ArrayPositions)
+		if c < 0 || c == 0 && ls[i].Pos <= ls[i-1].Pos {
+			return false
+		}
+	}
+	return true
 }
 
 // lookups keeps a reader's term dictionaries and postings lists, by

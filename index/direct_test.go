@@ -327,6 +327,19 @@ func TestDirect_LocationsMatchBleve(t *testing.T) {
 		many = append(many, dq(FieldTitle, a, 1), dq(FieldBody, a, 1))
 	}
 	qs = append(qs, query.NewDisjunctionQuery(many)) // more terms than a scored plan takes
+	// Phrases: alone, beside words, with a word of theirs beside them,
+	// two sharing a word, a word twice in a row.
+	qs = append(qs,
+		fieldsPhrase(w("职业"), nil, w("教育")),
+		fieldsPhrase(w("interest"), w("rate")),
+		mp(FieldBody, 1, w("oil"), w("price")),
+		query.NewConjunctionQuery([]query.Query{fieldsPhrase(w("oil"), w("price")), fields("said")}),
+		query.NewConjunctionQuery([]query.Query{fieldsPhrase(w("oil"), w("price")), fields("oil")}),
+		query.NewConjunctionQuery([]query.Query{fieldsPhrase(w("crude"), w("oil")), fieldsPhrase(w("oil"), w("price"))}),
+		query.NewDisjunctionQuery([]query.Query{mp(FieldBody, 1, w("crude"), w("oil")), mp(FieldBody, 1, w("oil"), w("price"))}),
+		fieldsPhrase(w("said"), w("said")),
+		fieldsPhrase(w("中国"), nil, w("经济")),
+	)
 	for _, q := range qs {
 		// The documents the query matches, and others.
 		var docs []Doc
@@ -367,19 +380,46 @@ func termByTermLocations(t *testing.T, r *Reader, q query.Query, docs []Doc) map
 		t.Fatalf("%s: not of direct shape", queryString(q))
 	}
 	r.viaBleve = true
-	type key struct{ field, term string }
-	of := map[key]map[Doc]search.FieldTermLocationMap{}
+	// Each term, and each phrase, alone.
+	alone := func(dt *directTerm) query.Query {
+		if dt.ph == nil {
+			return dq(dt.field, string(dt.term), 1)
+		}
+		places := make([][]string, dt.ph.offs[len(dt.ph.offs)-1]+1)
+		for k, pt := range dt.ph.terms {
+			places[dt.ph.offs[k]] = []string{string(pt.term)}
+		}
+		return mp(dt.field, 1, places...)
+	}
+	of := map[string]map[Doc]search.FieldTermLocationMap{}
 	for _, g := range p.groups {
 		for _, dt := range g.terms {
-			k := key{dt.field, string(dt.term)}
+			a := alone(dt)
+			k := queryString(a)
 			if _, ok := of[k]; ok {
 				continue
 			}
-			locs, err := r.Locations(t.Context(), dq(dt.field, string(dt.term), 1), docs)
-			if err != nil {
-				t.Fatal(err)
+			if dt.ph == nil {
+				locs, err := r.Locations(t.Context(), a, docs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				of[k] = locs
+				continue
 			}
-			of[k] = locs
+			// A phrase searcher advanced to the document it returned last
+			// goes past it (bleve v2.6.3 PhraseSearcher.Advance): one
+			// searcher a document.
+			of[k] = map[Doc]search.FieldTermLocationMap{}
+			for _, d := range docs {
+				locs, err := r.Locations(t.Context(), a, []Doc{d})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if l, ok := locs[d]; ok {
+					of[k][d] = l
+				}
+			}
 		}
 	}
 	out := map[Doc]search.FieldTermLocationMap{}
@@ -387,7 +427,7 @@ func termByTermLocations(t *testing.T, r *Reader, q query.Query, docs []Doc) map
 		held := 0
 		for _, g := range p.groups {
 			for _, dt := range g.terms {
-				if _, ok := of[key{dt.field, string(dt.term)}][d]; ok {
+				if _, ok := of[queryString(alone(dt))][d]; ok {
 					held++
 					break
 				}
@@ -396,6 +436,7 @@ func termByTermLocations(t *testing.T, r *Reader, q query.Query, docs []Doc) map
 		if held == 0 || p.top == topConjunction && held < len(p.groups) {
 			continue
 		}
+		// The union, each term's locations in bleve's order.
 		m := search.FieldTermLocationMap{}
 		for _, l := range of {
 			for f, tlm := range l[d] {
@@ -403,8 +444,13 @@ func termByTermLocations(t *testing.T, r *Reader, q query.Query, docs []Doc) map
 					m[f] = search.TermLocationMap{}
 				}
 				for term, ls := range tlm {
-					m[f][term] = ls
+					m[f][term] = append(m[f][term], ls...)
 				}
+			}
+		}
+		for _, tlm := range m {
+			for term, ls := range tlm {
+				tlm[term] = slices.Clone(ls).Dedupe()
 			}
 		}
 		out[d] = m

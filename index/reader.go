@@ -178,12 +178,11 @@ func (r *Reader) Locations(ctx context.Context, q query.Query, docs []Doc) (map[
 	if len(docs) == 0 {
 		return out, nil
 	}
-	// Terms, disjunctions and conjunctions of them (without phrases, whose
-	// locations are the phrase's only) are read directly,
+	// Terms, phrases, disjunctions and conjunctions of them are read directly,
 	// without building and advancing a searcher tree; bleve's disjunction
 	// searchers, advanced through neighbouring documents with term
 	// vectors, also lose some of them (TestDirect_BleveLosesLocations).
-	if p, ok := planShape(q, math.MaxInt); ok && !r.viaBleve && !p.hasPhrase() {
+	if p, ok := planShape(q, math.MaxInt); ok && !r.viaBleve {
 		return r.locationsDirect(ctx, p, docs)
 	}
 	sorted := slices.Clone(docs)
