@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/wensou/wensou/index"
@@ -77,6 +76,9 @@ Flags:
 			err = cerr
 		}
 	}()
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	watchMemory(wctx)
 	st, err := store.Open(ctx, c.index, store.Options{Create: true, Analysis: analysis, Location: loc, DiskReserve: c.reserve.bytes})
 	if errors.Is(err, index.ErrLocked) {
 		return fmt.Errorf("%w: a wensou serve holds it? write through its API (POST /api/articles) or stop it first", err)
@@ -131,9 +133,9 @@ func ingestInto(ctx context.Context, w index.Writer, paths []string, cfg ingestC
 	if err != nil {
 		status = "stopped after indexing"
 	}
-	fmt.Fprintf(stdout, "%s %s articles, rejected %s, warned %s in %.1fs: %.0f docs/s, %.2f MB/s (%.1f MB read), peak memory %d MB\n",
+	fmt.Fprintf(stdout, "%s %s articles, rejected %s, warned %s in %.1fs: %.0f docs/s, %.2f MB/s (%.1f MB read), peak memory %s\n",
 		status, fmtCount(st.Indexed), fmtCount(st.Rejected), fmtCount(st.Warned), secs,
-		float64(st.Indexed)/max(secs, 1e-9), mb/max(secs, 1e-9), mb, peakRSSMB())
+		float64(st.Indexed)/max(secs, 1e-9), mb/max(secs, 1e-9), mb, peakMemory())
 	return rejectedOr(err, st.Rejected)
 }
 
@@ -151,10 +153,10 @@ func syncInto(ctx context.Context, w index.Writer, paths []string, cfg ingestCon
 	}
 	n := st.Added + st.Updated + st.Unchanged
 	secs, mb := st.Elapsed.Seconds(), float64(cfg.total)/1e6
-	fmt.Fprintf(stdout, "%s %s articles: added %s, updated %s, deleted %s, unchanged %s, rejected %s, warned %s in %.1fs: %.0f docs/s, %.2f MB/s (%.1f MB read), peak memory %d MB\n",
+	fmt.Fprintf(stdout, "%s %s articles: added %s, updated %s, deleted %s, unchanged %s, rejected %s, warned %s in %.1fs: %.0f docs/s, %.2f MB/s (%.1f MB read), peak memory %s\n",
 		status, fmtCount(n), fmtCount(st.Added), fmtCount(st.Updated), fmtCount(st.Deleted), fmtCount(st.Unchanged),
 		fmtCount(st.Rejected), fmtCount(st.Warned), secs,
-		float64(n)/max(secs, 1e-9), mb/max(secs, 1e-9), mb, peakRSSMB())
+		float64(n)/max(secs, 1e-9), mb/max(secs, 1e-9), mb, peakMemory())
 	return rejectedOr(err, st.Rejected)
 }
 
@@ -173,13 +175,4 @@ func fileSize(path string) int64 {
 		return 0
 	}
 	return info.Size()
-}
-
-// peakRSSMB returns the process's peak resident memory in MB.
-func peakRSSMB() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Maxrss / 1024 // kilobytes on Linux
 }

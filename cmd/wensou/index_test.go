@@ -23,7 +23,7 @@ var (
 
 // summaryRE matches the line index prints at the end; the counts are
 // checked separately.
-var summaryRE = regexp.MustCompile(`^(indexed|stopped after indexing) (\d+) articles, rejected (\d+), warned (\d+) in [0-9.]+s: [0-9]+ docs/s, [0-9.]+ MB/s \([0-9.]+ MB read\), peak memory [0-9]+ MB\n$`)
+var summaryRE = regexp.MustCompile(`^(indexed|stopped after indexing) (\d+) articles, rejected (\d+), warned (\d+) in [0-9.]+s: [0-9]+ docs/s, [0-9.]+ MB/s \([0-9.]+ MB read\), peak memory [0-9]+ MB(?: \(own [0-9]+ MB\))?\n$`)
 
 // checkSummary checks that out is the summary line with these counts.
 func checkSummary(t *testing.T, out, status, indexed, rejected, warned string) {

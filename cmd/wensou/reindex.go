@@ -70,6 +70,9 @@ Flags:
 			err = cerr
 		}
 	}()
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	watchMemory(wctx)
 	st, err := store.Open(ctx, c.index, store.Options{
 		Create: len(paths) > 0, Analysis: analysis, Location: loc, DiskReserve: c.reserve.bytes,
 		// A running server keeps the live index open: rebuilding from
@@ -117,7 +120,7 @@ Flags:
 	if mb > 0 {
 		fmt.Fprintf(stdout, ", %.2f MB/s (%.1f MB read)", mb/max(p.Elapsed, 1e-9), mb)
 	}
-	fmt.Fprintf(stdout, ", peak memory %d MB; now live\n", peakRSSMB())
+	fmt.Fprintf(stdout, ", peak memory %s; now live\n", peakMemory())
 	if p.Rejected > 0 {
 		return errRejected
 	}

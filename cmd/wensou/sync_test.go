@@ -17,7 +17,7 @@ import (
 
 // syncSummaryRE matches the line index --sync prints at the end; the
 // counts are checked separately.
-var syncSummaryRE = regexp.MustCompile(`^(synced|stopped after syncing) (\d+) articles: added (\d+), updated (\d+), deleted (\d+), unchanged (\d+), rejected (\d+), warned (\d+) in [0-9.]+s: [0-9]+ docs/s, [0-9.]+ MB/s \([0-9.]+ MB read\), peak memory [0-9]+ MB\n$`)
+var syncSummaryRE = regexp.MustCompile(`^(synced|stopped after syncing) (\d+) articles: added (\d+), updated (\d+), deleted (\d+), unchanged (\d+), rejected (\d+), warned (\d+) in [0-9.]+s: [0-9]+ docs/s, [0-9.]+ MB/s \([0-9.]+ MB read\), peak memory [0-9]+ MB(?: \(own [0-9]+ MB\))?\n$`)
 
 // syncCounts are the status and counts of a sync summary line.
 type syncCounts struct {
