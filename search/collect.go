@@ -209,10 +209,12 @@ func (s *Searcher) collect(ctx context.Context, r *index.Reader, q query.Query, 
 		authors := cols.AuthorOrds[cols.AuthorStart[l]:cols.AuthorStart[l+1]]
 		date := cols.Date[l]
 		authorOK := !authorFilter
-		for _, a := range authors {
-			if slices.Contains(sel, a) {
-				authorOK = true
-				break
+		if authorFilter {
+			for _, a := range authors {
+				if slices.Contains(sel, a) {
+					authorOK = true
+					break
+				}
 			}
 		}
 		dateOK := !dateFilter || (date != index.NoDate && date >= from && date <= to)

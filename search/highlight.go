@@ -189,6 +189,12 @@ func sentenceEnds(text string) []int {
 		// Bytes, not runes: the ends are ASCII or start with a lead byte
 		// (E2, E3, EF) that no other character has inside it, so only
 		// those are looked at.
+		for i < len(text) && !sentenceByte[text[i]] {
+			i++
+		}
+		if i == len(text) {
+			break
+		}
 		var r rune
 		switch c := text[i]; c {
 		case '\n', '!', '?', '.':
@@ -231,6 +237,14 @@ func sentenceEnds(text string) []int {
 	}
 	return ends
 }
+
+// sentenceByte marks the bytes that may begin a sentence end.
+var sentenceByte = func() (t [256]bool) {
+	for _, c := range []byte{'\n', '!', '?', '.', 0xE2, 0xE3, 0xEF} {
+		t[c] = true
+	}
+	return t
+}()
 
 // window is a candidate fragment [start, end) of the body.
 type window struct {
