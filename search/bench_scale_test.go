@@ -111,21 +111,13 @@ func logSlowest(b *testing.B, s *Searcher, queries []string, n int) {
 //	WENSOU_BENCH_INDEX=/tmp/i100k.bleve go test -run '^$' -bench ForgivingScale -benchmem ./search/
 func BenchmarkSearch_ForgivingScale(b *testing.B) {
 	s := New(benchStore(b), Options{})
-	for _, bc := range []struct {
-		name string
-		req  Request
-	}{
-		{"exact/typos-off", Request{Query: "coffee exports brazil", NoTypos: true}},
-		{"exact/typos-on", Request{Query: "coffee exports brazil"}},
-		{"one-typo", Request{Query: "coffe exports brazil"}},
-		{"long-word", Request{Query: "international coffee"}},
-		{"two-typos-long-word", Request{Query: "intrenatoinal coffee"}},
+	for _, bc := range append(slices.Clone(typoBenchCases), []benchCase{
 		{"chinese", Request{Query: "中国经济"}},
 		{"pinyin", Request{Query: "zhongguo jingji"}},
 		{"pinyin-joined", Request{Query: "zhongguojingji"}},
 		{"initials", Request{Query: "zgjj"}},
 		{"did-you-mean", Request{Query: "中国经记"}},
-	} {
+	}...) {
 		b.Run(bc.name, func(b *testing.B) {
 			if _, err := s.Search(b.Context(), bc.req); err != nil { // warm
 				b.Fatal(err)

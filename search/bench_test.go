@@ -59,6 +59,21 @@ func BenchmarkSearch_FacetsHighlight(b *testing.B) {
 	}
 }
 
+// typoBenchCases are what typo tolerance costs: a correctly spelled query
+// with it on and off (what every query pays), and misspelt ones.
+var typoBenchCases = []benchCase{
+	{"exact/typos-off", Request{Query: "coffee exports brazil", NoTypos: true}},
+	{"exact/typos-on", Request{Query: "coffee exports brazil"}},
+	{"one-typo", Request{Query: "coffe exports brazil"}},
+	{"long-word", Request{Query: "international coffee"}},
+	{"two-typos-long-word", Request{Query: "intrenatoinal coffee"}},
+}
+
+type benchCase struct {
+	name string
+	req  Request
+}
+
 // BenchmarkSearch_Typos measures typo tolerance on the Reuters corpus
 // (21,578 articles, a dictionary of real size): a correctly spelled query
 // with it on and off (what every query pays), and misspelt ones.
@@ -76,15 +91,7 @@ func BenchmarkSearch_Typos(b *testing.B) {
 		b.Fatal(err)
 	}
 	s := newTestSearcher(b, ix)
-	for _, bc := range []struct {
-		name string
-		req  Request
-	}{
-		{"exact/typos-off", Request{Query: "coffee exports brazil", NoTypos: true}},
-		{"exact/typos-on", Request{Query: "coffee exports brazil"}},
-		{"one-typo", Request{Query: "coffe exports brazil"}},
-		{"two-typos-long-word", Request{Query: "intrenatoinal coffee"}},
-	} {
+	for _, bc := range typoBenchCases {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
