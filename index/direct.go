@@ -122,18 +122,6 @@ func planPhrase(q *query.MultiPhraseQuery) (*directTerm, bool) {
 	return &directTerm{field: q.FieldVal, boost: q.BoostVal.Value(), ph: ph}, true
 }
 
-// hasPhrase reports whether a plan holds a phrase.
-func (p *directPlan) hasPhrase() bool {
-	for _, g := range p.groups {
-		for _, t := range g.terms {
-			if t.ph != nil {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // leaves calls fn with every term the plan looks up: its terms and its
 // phrases' terms.
 func (p *directPlan) leaves(fn func(t *directTerm)) {
