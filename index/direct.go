@@ -234,7 +234,7 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent 
 					continue
 				}
 			}
-			pl, d, err := r.looked.postings(ss, i, t.field, t.term)
+			pl, d, err := r.looked.postings(ss, i, len(segs), t.field, t.term)
 			if err != nil {
 				return err
 			}
@@ -793,20 +793,17 @@ type lookupKey struct {
 	term  string
 }
 
-// postings returns the postings list of term in field of segment i (ss),
-// without its deleted documents, and the field's dictionary there.
-func (l *lookups) postings(ss *scorch.SegmentSnapshot, i int, field string, term []byte) (segment.PostingsList, segment.TermDictionary, error) {
+// postings returns the postings list of term in field of segment i (ss)
+// of segs, without its deleted documents, and the field's dictionary
+// there.
+func (l *lookups) postings(ss *scorch.SegmentSnapshot, i, segs int, field string, term []byte) (segment.PostingsList, segment.TermDictionary, error) {
 	if l.dicts == nil {
 		l.dicts = map[string][]segment.TermDictionary{}
 		l.lists = map[lookupKey]segment.PostingsList{}
 	}
 	ds := l.dicts[field]
 	if ds == nil {
-		ds = make([]segment.TermDictionary, i+1)
-		l.dicts[field] = ds
-	}
-	if i >= len(ds) {
-		ds = append(ds, make([]segment.TermDictionary, i+1-len(ds))...)
+		ds = make([]segment.TermDictionary, segs)
 		l.dicts[field] = ds
 	}
 	d := ds[i]

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -248,29 +249,22 @@ func diffMatches(want, got []match) string {
 }
 
 func queryString(q query.Query) string {
+	join := func(qs []query.Query, op string) string {
+		parts := make([]string, len(qs))
+		for i, c := range qs {
+			parts[i] = queryString(c)
+		}
+		return "(" + strings.Join(parts, " "+op+" ") + ")"
+	}
 	switch q := q.(type) {
 	case *query.TermQuery:
 		return fmt.Sprintf("%s:%s^%v", q.FieldVal, q.Term, q.BoostVal.Value())
-	case *query.DisjunctionQuery:
-		s := "("
-		for i, c := range q.Disjuncts {
-			if i > 0 {
-				s += " OR "
-			}
-			s += queryString(c)
-		}
-		return s + ")"
 	case *query.MultiPhraseQuery:
 		return fmt.Sprintf("%s:%q^%v", q.FieldVal, q.Terms, q.BoostVal.Value())
+	case *query.DisjunctionQuery:
+		return join(q.Disjuncts, "OR")
 	case *query.ConjunctionQuery:
-		s := "("
-		for i, c := range q.Conjuncts {
-			if i > 0 {
-				s += " AND "
-			}
-			s += queryString(c)
-		}
-		return s + ")"
+		return join(q.Conjuncts, "AND")
 	}
 	return fmt.Sprintf("%T", q)
 }
