@@ -16,6 +16,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
 	bolterrors "go.etcd.io/bbolt/errors"
 
@@ -541,9 +542,13 @@ func (ix *Index) Put(ctx context.Context, arts []article.Article) error {
 	for i := range arts {
 		text += int64(len(arts[i].Title) + len(arts[i].Body))
 	}
-	err := ix.apply(spaceNeeded(text), true, func(b *bleve.Batch) error {
+	err := ix.apply(spaceNeeded(text), true, func(b *bleve.Batch, m mapping.IndexMapping) error {
 		for i := range arts {
-			if err := b.Index(arts[i].ID, ix.document(&arts[i])); err != nil {
+			doc, err := mapDocument(m, arts[i].ID, ix.document(&arts[i]))
+			if err == nil {
+				err = b.IndexAdvanced(doc)
+			}
+			if err != nil {
 				return fmt.Errorf("add article %q to batch: %w", arts[i].ID, err)
 			}
 		}
@@ -568,7 +573,7 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	}
 	// Deletions take little space and free some: they may use the
 	// reserve, as Elasticsearch allows deletes past its flood stage.
-	err := ix.apply(spaceNeeded(0), false, func(b *bleve.Batch) error {
+	err := ix.apply(spaceNeeded(0), false, func(b *bleve.Batch, _ mapping.IndexMapping) error {
 		for _, id := range ids {
 			b.Delete(id)
 		}
@@ -592,7 +597,7 @@ var errNotPersisted = errors.New("the write was not persisted")
 // which anything is written to the index. need is the disk space it may
 // take, checked first, with the reserve kept free unless reserve is
 // false.
-func (ix *Index) apply(need int64, reserve bool, fill func(*bleve.Batch) error) error {
+func (ix *Index) apply(need int64, reserve bool, fill func(*bleve.Batch, mapping.IndexMapping) error) error {
 	if ix.path != "" {
 		if err := ix.writable(need, reserve); err != nil {
 			if se, ok := errors.AsType[*StorageError](err); ok {
@@ -613,7 +618,7 @@ func (ix *Index) apply(need int64, reserve bool, fill func(*bleve.Batch) error) 
 		return &StorageError{Path: ix.path, Kind: ErrReadOnly}
 	}
 	batch := b.NewBatch()
-	if err := fill(batch); err != nil {
+	if err := fill(batch, b.Mapping()); err != nil {
 		ix.mu.RUnlock()
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/wensou/wensou/index/article"
@@ -132,7 +133,7 @@ func TestOpen_Incompatible(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Through apply: the open index's batches are durable only so.
-	err = ix.apply(spaceNeeded(0), true, func(b *bleve.Batch) error {
+	err = ix.apply(spaceNeeded(0), true, func(b *bleve.Batch, _ mapping.IndexMapping) error {
 		b.SetInternal(metaKey, raw)
 		return nil
 	})

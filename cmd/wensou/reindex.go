@@ -21,6 +21,8 @@ func runReindex(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	maxBody := fs.Int("max-body", 2<<20, "reject articles whose body is longer than this many bytes")
 	var report reporterOptions
 	report.register(fs)
+	var prof cpuProfile
+	prof.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: wensou reindex [flags] [PATH...]
 
@@ -70,9 +72,19 @@ Flags:
 			err = cerr
 		}
 	}()
+	stopProfile, err := prof.start()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if perr := stopProfile(); perr != nil && err == nil {
+			err = perr
+		}
+	}()
 	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	watchMemory(wctx)
+	defer tuneGC()()
 	st, err := store.Open(ctx, c.index, store.Options{
 		Create: len(paths) > 0, Analysis: analysis, Location: loc, DiskReserve: c.reserve.bytes,
 		// A running server keeps the live index open: rebuilding from

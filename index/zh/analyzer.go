@@ -97,6 +97,25 @@ var piecePool = sync.Pool{New: func() any { s := make([]piece, 0, 1024); return 
 // Analyze splits input into tokens. Token Start/End are byte offsets in
 // input, Position is 1-based and counts units (see the package doc).
 func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
+	return a.analyze(input, &TokenBuf{})
+}
+
+// TokenBuf holds the tokens of an [Analyzer.AnalyzeInto] call, to be used
+// again by the next: indexing analyses millions of fields, and keeps of
+// each only the terms (which point into a buffer of their own, never
+// reused) and the positions and offsets it copies out of the tokens.
+type TokenBuf struct {
+	slab []analysis.Token
+	out  analysis.TokenStream
+}
+
+// AnalyzeInto is Analyze, with the tokens in buf: they are valid until
+// buf is used again; their terms stay valid.
+func (a *Analyzer) AnalyzeInto(input []byte, buf *TokenBuf) analysis.TokenStream {
+	return a.analyze(input, buf)
+}
+
+func (a *Analyzer) analyze(input []byte, buf *TokenBuf) analysis.TokenStream {
 	s := a.segmenter()
 	if s == nil || len(input) == 0 {
 		return nil
@@ -107,11 +126,17 @@ func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
 	segs := s.lex.segment(folded, (*sp)[:0])
 
 	e := emitter{folded: folded, offs: offs, stop: s.stop}
-	e.slab = make([]analysis.Token, 0, len(segs))
-	e.out = make(analysis.TokenStream, 0, len(segs))
-	unit := 0      // unit index of the next word
-	gap := false   // punctuation seen since the last word
-	words := false // a word was seen
+	e.slab, e.out = buf.slab[:0], buf.out[:0]
+	if cap(e.slab) < len(segs) {
+		e.slab = make([]analysis.Token, 0, len(segs))
+	}
+	if cap(e.out) < len(segs) {
+		e.out = make(analysis.TokenStream, 0, len(segs))
+	}
+	first := e.slab // sub-words may fill it: then a larger one next time
+	unit := 0       // unit index of the next word
+	gap := false    // punctuation seen since the last word
+	words := false  // a word was seen
 	for i := 0; i < len(segs); i++ {
 		sg := &segs[i]
 		text := folded[sg.Start():sg.End()]
@@ -159,6 +184,10 @@ func (a *Analyzer) Analyze(input []byte) analysis.TokenStream {
 	offsPool.Put(op)
 	*sp = segs
 	piecePool.Put(sp)
+	buf.slab, buf.out = first, e.out
+	if len(e.out) > cap(first) {
+		buf.slab = make([]analysis.Token, 0, len(e.out))
+	}
 	return e.out
 }
 

@@ -290,3 +290,37 @@ func forEachText(t *testing.T, name string, fn func(string)) {
 		t.Fatal(err)
 	}
 }
+
+// TestAnalyzer_AnalyzeInto reuses one buffer for texts of every size, in
+// both modes: the tokens are Analyze's, and the terms of an earlier call
+// stay as they were when later calls reuse the buffer.
+func TestAnalyzer_AnalyzeInto(t *testing.T) {
+	texts := []string{
+		"中华人民共和国国务院关于职业教育的决定",
+		"a",
+		strings.Repeat("The bike-share scheme's riders, 3.5 million of them; 北京大学的学生。", 40),
+		"",
+		"长城很长 Great Wall",
+		strings.Repeat("人民", 300),
+	}
+	for _, mode := range []Mode{Accurate, Search} {
+		a := mustAnalyzer(t, mode)
+		var buf TokenBuf
+		var terms [][]byte
+		var want []string
+		for _, text := range texts {
+			ts := a.AnalyzeInto([]byte(text), &buf)
+			if diff := cmp.Diff(toks(a.Analyze([]byte(text))), toks(ts)); diff != "" {
+				t.Errorf("mode %d, %.20q: AnalyzeInto differs from Analyze (-want +got):\n%s", mode, text, diff)
+			}
+			for _, tk := range ts {
+				terms, want = append(terms, tk.Term), append(want, string(tk.Term))
+			}
+		}
+		for i, term := range terms {
+			if string(term) != want[i] {
+				t.Fatalf("mode %d: term %d is %q after later calls, was %q", mode, i, term, want[i])
+			}
+		}
+	}
+}
