@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
 
+	"github.com/wensou/wensou/index/pinyin"
 	"github.com/wensou/wensou/index/zh"
 )
 
@@ -50,25 +51,39 @@ type textField struct {
 	size   int // of freqs, as bindex.TokenFrequencies.Size counts it
 }
 
-// tokenBufs are the token buffers of the zh analyzer's calls.
-var tokenBufs = sync.Pool{New: func() any { return new(zh.TokenBuf) }}
+// Token buffers for the analyzers that can reuse one.
+var (
+	tokenBufs  = sync.Pool{New: func() any { return new(zh.TokenBuf) }}
+	pinyinBufs = sync.Pool{New: func() any { return new(pinyin.TokenBuf) }}
+)
+
+// pinyinAnalyzer is the pinyin package's analyzer.
+type pinyinAnalyzer interface {
+	AnalyzeInto(text []byte, buf *pinyin.TokenBuf) analysis.TokenStream
+}
 
 func (f *textField) Analyze() {
 	value := f.Value()
+	// The zh and pinyin analyzers leave their input as it is, and the
+	// term frequencies keep nothing of their tokens but the terms: their
+	// buffers are reused.
 	var tokens analysis.TokenStream
-	if za, ok := f.Analyzer().(*zh.Analyzer); ok {
-		// It leaves its input as it is, and the term frequencies keep
-		// nothing of its tokens but their terms: their buffer is reused.
+	switch a := f.Analyzer().(type) {
+	case *zh.Analyzer:
 		buf := tokenBufs.Get().(*zh.TokenBuf)
 		defer tokenBufs.Put(buf)
-		tokens = za.AnalyzeInto(value, buf)
-	} else {
+		tokens = a.AnalyzeInto(value, buf)
+	case pinyinAnalyzer:
+		buf := pinyinBufs.Get().(*pinyin.TokenBuf)
+		defer pinyinBufs.Put(buf)
+		tokens = a.AnalyzeInto(value, buf)
+	default:
 		if f.Options().IsStored() {
-			// Other analyzers may change their input in place (bleve's
-			// lower-case filter does); the stored value must stay.
+			// Others may change their input in place (bleve's lower-case
+			// filter does); the stored value must stay.
 			value = append([]byte(nil), value...)
 		}
-		tokens = f.Analyzer().Analyze(value)
+		tokens = a.Analyze(value)
 	}
 	f.length = len(tokens)
 	f.freqs, f.size = tokenFrequencies(tokens, f.ArrayPositions(), f.Options())

@@ -23,8 +23,6 @@ func runIndex(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	maxBody := fs.Int("max-body", 2<<20, "reject articles whose body is longer than this many bytes")
 	var report reporterOptions
 	report.register(fs)
-	var prof cpuProfile
-	prof.register(fs)
 	doSync := fs.Bool("sync", false, "make the index match PATHs: write new and changed articles only, delete those gone from files within PATHs")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: wensou index [flags] PATH...
@@ -69,7 +67,7 @@ Flags:
 		return err
 	}
 	total := article.Size(paths)
-	rep, err := report.start(stderr, total)
+	rep, err := report.start(ctx, stderr, total)
 	if err != nil {
 		return err
 	}
@@ -78,19 +76,6 @@ Flags:
 			err = cerr
 		}
 	}()
-	stopProfile, err := prof.start()
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if perr := stopProfile(); perr != nil && err == nil {
-			err = perr
-		}
-	}()
-	wctx, stopWatch := context.WithCancel(ctx)
-	defer stopWatch()
-	watchMemory(wctx)
-	defer tuneGC()()
 	st, err := store.Open(ctx, c.index, store.Options{Create: true, Analysis: analysis, Location: loc, DiskReserve: c.reserve.bytes})
 	if errors.Is(err, index.ErrLocked) {
 		return fmt.Errorf("%w: a wensou serve holds it? write through its API (POST /api/articles) or stop it first", err)

@@ -295,3 +295,25 @@ func TestIndex_EnvFlags(t *testing.T) {
 		t.Errorf("with --max-body 1000: %v", r)
 	}
 }
+
+func TestIndex_CPUProfile(t *testing.T) {
+	dir := newIndexDir(t)
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	r := wensou(t, nil, "index", "--cpuprofile", prof, "--index", dir, goodDir)
+	if r.code != exitOK {
+		t.Fatalf("wensou index --cpuprofile: %v", r)
+	}
+	checkSummary(t, r.stdout, "indexed", "6", "0", "0")
+	b, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A profile is gzipped protocol buffers.
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("%s: %d bytes, not a gzipped profile", prof, len(b))
+	}
+	bad := wensou(t, nil, "index", "--cpuprofile", filepath.Join(t.TempDir(), "no", "such", "dir", "cpu.prof"), "--index", newIndexDir(t), goodDir)
+	if bad.code != exitRejected || !strings.Contains(bad.stderr, "--cpuprofile") {
+		t.Errorf("--cpuprofile into a missing directory: %v, want exit %d naming the flag", bad, exitRejected)
+	}
+}

@@ -7,9 +7,9 @@
 //	               [--log-format text|json] [--sources LIST] [--samples DIR] [--dict DIR] [--tz ZONE]
 //	               [--disk-reserve SIZE] [--typos=false] [--typo-min-one N] [--typo-min-two N]
 //	wensou index   [--index DIR] [--sync] [--dict DIR] [--tz ZONE] [--batch N] [--max-body BYTES]
-//	               [--quiet] [--errors FILE] [--disk-reserve SIZE] PATH...
+//	               [--quiet] [--errors FILE] [--disk-reserve SIZE] [--cpuprofile FILE] PATH...
 //	wensou reindex [--index DIR] [--dict DIR] [--tz ZONE] [--batch N] [--max-body BYTES]
-//	               [--quiet] [--errors FILE] [--disk-reserve SIZE] [PATH...]
+//	               [--quiet] [--errors FILE] [--disk-reserve SIZE] [--cpuprofile FILE] [PATH...]
 //	wensou search  [--index DIR] [--author A]... [--tag T]... [--from DATE] [--to DATE]
 //	               [--sort relevance|newest|oldest] [--page N] [--size N] [--json]
 //	               [--samples DIR] [--dict DIR] [--tz ZONE] [--disk-reserve SIZE]

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -36,5 +37,23 @@ func (p *cpuProfile) start() (stop func() error, err error) {
 			return fmt.Errorf("--cpuprofile: %w", err)
 		}
 		return nil
+	}, nil
+}
+
+// instrument starts what an index command runs under: the CPU profile
+// when asked for, the watch of its memory, the collector's setting for
+// indexing (tuneGC). stop ends them, with the profile's error.
+func instrument(ctx context.Context, prof cpuProfile) (stop func() error, err error) {
+	stopProfile, err := prof.start()
+	if err != nil {
+		return nil, err
+	}
+	wctx, stopWatch := context.WithCancel(ctx)
+	watchMemory(wctx)
+	restore := tuneGC()
+	return func() error {
+		restore()
+		stopWatch()
+		return stopProfile()
 	}, nil
 }

@@ -21,8 +21,6 @@ func runReindex(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	maxBody := fs.Int("max-body", 2<<20, "reject articles whose body is longer than this many bytes")
 	var report reporterOptions
 	report.register(fs)
-	var prof cpuProfile
-	prof.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: wensou reindex [flags] [PATH...]
 
@@ -63,7 +61,7 @@ Flags:
 	// The errors file first: a mistake in --errors leaves the index
 	// untouched.
 	total := article.Size(paths)
-	rep, err := report.start(stderr, total)
+	rep, err := report.start(ctx, stderr, total)
 	if err != nil {
 		return err
 	}
@@ -72,19 +70,6 @@ Flags:
 			err = cerr
 		}
 	}()
-	stopProfile, err := prof.start()
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if perr := stopProfile(); perr != nil && err == nil {
-			err = perr
-		}
-	}()
-	wctx, stopWatch := context.WithCancel(ctx)
-	defer stopWatch()
-	watchMemory(wctx)
-	defer tuneGC()()
 	st, err := store.Open(ctx, c.index, store.Options{
 		Create: len(paths) > 0, Analysis: analysis, Location: loc, DiskReserve: c.reserve.bytes,
 		// A running server keeps the live index open: rebuilding from

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -28,20 +29,32 @@ type reporterOptions struct {
 	// errorsFile, when set, is created (or truncated) and gets every
 	// rejected record and warning, one "file:line: reason" per line.
 	errorsFile string
+	// prof is --cpuprofile.
+	prof cpuProfile
 }
 
-// register binds --quiet and --errors, the flags of the commands that
-// read article files, to o.
+// register binds --quiet, --errors and --cpuprofile, the flags of the
+// commands that index article files, to o.
 func (o *reporterOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress display, and no rejected records or warnings as they come: only the summary by reason at the end")
 	fs.StringVar(&o.errorsFile, "errors", "", "also write every rejected record and warning to `FILE`, one \"file:line: reason\" per line")
+	o.prof.register(fs)
 }
 
-// start returns the reporter of a command that reads total bytes of
+// start returns the reporter of a command that indexes total bytes of
 // files, with a progress display on stderr when it is a terminal and
-// --quiet is not set. The caller must Close it.
-func (o reporterOptions) start(stderr io.Writer, total int64) (*reporter, error) {
-	return newReporter(stderr, newProgress(stderr, total, !o.quiet && isTerminal(stderr)), o)
+// --quiet is not set, and starts what the command runs under until
+// Close (see instrument). The caller must Close it.
+func (o reporterOptions) start(ctx context.Context, stderr io.Writer, total int64) (*reporter, error) {
+	r, err := newReporter(stderr, newProgress(stderr, total, !o.quiet && isTerminal(stderr)), o)
+	if err != nil {
+		return nil, err
+	}
+	if r.stop, err = instrument(ctx, o.prof); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 // reporter reports the records of an ingest, as its
@@ -54,6 +67,7 @@ type reporter struct {
 	stderr io.Writer
 	prog   *progress // nil: none
 	opts   reporterOptions
+	stop   func() error // of instrument; nil: none
 
 	mu        sync.Mutex
 	doneFiles int64 // bytes of the files read before curFile
@@ -179,8 +193,12 @@ func (r *reporter) summary() {
 func (r *reporter) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var perr error
+	if r.stop != nil {
+		perr, r.stop = r.stop(), nil
+	}
 	if r.file == nil {
-		return nil
+		return perr
 	}
 	err := r.werr
 	if err == nil {
@@ -192,6 +210,9 @@ func (r *reporter) Close() error {
 		err = fmt.Errorf("close %s: %w", r.opts.errorsFile, cerr)
 	}
 	r.file, r.buf = nil, nil
+	if err == nil {
+		err = perr
+	}
 	return err
 }
 

@@ -39,13 +39,32 @@ const PerChar = 4
 const Filler = "_"
 
 func (a analyzer) Analyze(text []byte) analysis.TokenStream {
+	return a.AnalyzeInto(text, &TokenBuf{})
+}
+
+// TokenBuf holds the tokens of an AnalyzeInto call, to be used again by
+// the next. The tokens' terms never point into it: they are the reading
+// table's bytes.
+type TokenBuf struct {
+	chars []char
+	slab  []analysis.Token
+	out   analysis.TokenStream
+}
+
+// char is a character with readings, at its position.
+type char struct {
+	start, end, pos int
+	readings        [][]byte
+}
+
+// AnalyzeInto is Analyze, with the tokens in buf: they are valid until
+// buf is used again; their terms stay valid.
+func (a analyzer) AnalyzeInto(text []byte, buf *TokenBuf) analysis.TokenStream {
 	load()
-	// The characters with readings, at their positions.
-	type char struct {
-		start, end, pos int
-		readings        [][]byte
+	chars := buf.chars[:0]
+	if n := utf8.RuneCount(text); cap(chars) < n {
+		chars = make([]char, 0, n)
 	}
-	chars := make([]char, 0, utf8.RuneCount(text))
 	pos := 0
 	word := false // in a run of letters or digits
 	for i := 0; i < len(text); {
@@ -71,8 +90,11 @@ func (a analyzer) Analyze(text []byte) analysis.TokenStream {
 	}
 	// One slab for the tokens, and terms that share the table's bytes:
 	// titles are analysed twice for every article indexed.
-	slab := make([]analysis.Token, 0, PerChar*len(chars))
-	out := make(analysis.TokenStream, 0, cap(slab))
+	slab, out := buf.slab[:0], buf.out[:0]
+	if cap(slab) < PerChar*len(chars) {
+		slab = make([]analysis.Token, 0, PerChar*len(chars))
+		out = make(analysis.TokenStream, 0, cap(slab))
+	}
 	for k, c := range chars {
 		emitted := 0
 		emit := func(term []byte, end int) {
@@ -117,6 +139,7 @@ func (a analyzer) Analyze(text []byte) analysis.TokenStream {
 			emit(filler, c.end)
 		}
 	}
+	buf.chars, buf.slab, buf.out = chars, slab, out
 	return out
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/google/go-cmp/cmp"
 	gopinyin "github.com/mozillazg/go-pinyin"
 )
@@ -233,3 +234,33 @@ func TestReadings_MatchGoPinyin(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzer_AnalyzeInto reuses one buffer for titles of every size:
+// the tokens are Analyze's.
+func TestAnalyzer_AnalyzeInto(t *testing.T) {
+	t.Parallel()
+	type tok struct {
+		Term       string
+		Start, End int
+		Pos        int
+	}
+	toks := func(ts analysis.TokenStream) []tok {
+		out := make([]tok, len(ts))
+		for i, t := range ts {
+			out[i] = tok{string(t.Term), t.Start, t.End, t.Position}
+		}
+		return out
+	}
+	titles := []string{"长江 AI大 一", strings.Repeat("重庆银行行长", 30), "", "职业教育", "a", strings.Repeat("長安", 5)}
+	for _, initials := range []bool{false, true} {
+		a := analyzer{initials: initials}
+		var buf TokenBuf
+		for _, title := range titles {
+			got := toks(a.AnalyzeInto([]byte(title), &buf))
+			if diff := cmp.Diff(toks(a.Analyze([]byte(title))), got); diff != "" {
+				t.Errorf("initials %v, %.20q: AnalyzeInto differs from Analyze (-want +got):\n%s", initials, title, diff)
+			}
+		}
+	}
+}
+
