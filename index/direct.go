@@ -217,15 +217,19 @@ func planShape(q query.Query, limit int) (*directPlan, bool) {
 // index's cache.
 func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent bool) error {
 	segs := r.snap.Segments()
-	lookup := func(t *directTerm, decode bool) error {
+	// lookup finds t in every segment, its frequent postings decoded
+	// from cache when it is not nil (with locations, for a phrase's
+	// terms: locs).
+	lookup := func(t *directTerm, cache *postingsCache, locs bool) error {
 		t.pls = make([]segment.PostingsList, len(segs))
 		t.decs, t.count = nil, 0
+		decode := cache != nil
 		for i, ss := range segs {
-			key := postingsKey{r.epoch, ss.Id(), t.field, string(t.term)}
+			key := postingsKey{r.epoch, ss.Id(), t.field, string(t.term), locs}
 			if decode {
 				// Postings decoded before, in a segment without
 				// deletions, give their count themselves.
-				if d := r.ix.posts.peek(key); d != nil && (ss.Deleted() == nil || ss.Deleted().IsEmpty()) {
+				if d := cache.peek(key); d != nil && (!locs || d.locOffs != nil) && (ss.Deleted() == nil || ss.Deleted().IsEmpty()) {
 					if t.decs == nil {
 						t.decs = make([]*decoded, len(segs))
 					}
@@ -245,7 +249,7 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent 
 				if t.decs == nil {
 					t.decs = make([]*decoded, len(segs))
 				}
-				dec, err := r.ix.posts.get(key, d)
+				dec, err := cache.get(key, d)
 				if err != nil {
 					return err
 				}
@@ -254,19 +258,26 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent 
 		}
 		return nil
 	}
+	var posts *postingsCache
+	if decodeFrequent {
+		posts = &r.ix.posts
+	}
 	for _, g := range p.groups {
 		for _, t := range g.terms {
 			if t.ph == nil {
-				if err := lookup(t, decodeFrequent); err != nil {
+				if err := lookup(t, posts, false); err != nil {
 					return err
 				}
 				continue
 			}
-			// A phrase's terms need their positions: never decoded.
+			// A phrase's terms need their positions: the frequent ones'
+			// come decoded with them (zapx walks its postings one by one
+			// to reach a document's locations: for the common Han
+			// characters of a phrase of them, most of a search).
 			g.phrases = true
 			t.count = 0
 			for _, pt := range t.ph.terms {
-				if err := lookup(pt, false); err != nil {
+				if err := lookup(pt, &r.ix.plocs, true); err != nil {
 					return err
 				}
 				t.count += pt.count
@@ -370,6 +381,13 @@ func (t *directTerm) start(i int, scored bool, deleted *roaring.Bitmap) error {
 	if t.ph != nil {
 		for _, pt := range t.ph.terms {
 			pt.it, pt.dit, pt.done = nil, decodedIter{}, true
+			if d := pt.decodedLocs(i); d != nil {
+				pt.dit = decodedIter{d: d, deleted: deleted}
+				if err := pt.next(0); err != nil {
+					return err
+				}
+				continue
+			}
 			if pl := pt.pls[i]; pl != nil && pl.Count() > 0 {
 				pt.it = pl.Iterator(true, true, true, nil) // positions, and freq and norm with them
 				if err := pt.next(0); err != nil {
@@ -483,20 +501,63 @@ func (g *directGroup) holds(doc uint64) bool {
 // the first, in the same element of an array field, as bleve's
 // findPhrasePaths finds them with no slop.
 func (ph *directPhrase) inRow() bool {
-	for _, l0 := range ph.terms[0].post.Locations() {
-		ap := l0.ArrayPositions()
+	first := ph.terms[0]
+	for a := range first.numLocs() {
+		p0, ap := first.locAt(a)
 		all := true
 		for k := 1; k < len(ph.terms) && all; k++ {
-			want := l0.Pos() + ph.offs[k]
-			all = false
-			for _, l := range ph.terms[k].post.Locations() {
-				if l.Pos() == want && slices.Equal(l.ArrayPositions(), ap) {
-					all = true
-					break
-				}
-			}
+			all = ph.terms[k].hasPos(p0+ph.offs[k], ap)
 		}
 		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// decodedLocs returns t's postings in segment i decoded with their
+// locations, or nil.
+func (t *directTerm) decodedLocs(i int) *decoded {
+	if t.decs == nil || t.decs[i] == nil || t.decs[i].locOffs == nil {
+		return nil
+	}
+	return t.decs[i]
+}
+
+// numLocs is the number of locations of t's current posting.
+func (t *directTerm) numLocs() int {
+	if t.dit.d != nil {
+		return len(t.dit.d.at(t.dit.pos))
+	}
+	return len(t.post.Locations())
+}
+
+// locAt returns the position and array positions of location a of t's
+// current posting.
+func (t *directTerm) locAt(a int) (uint64, []uint64) {
+	if t.dit.d != nil {
+		return uint64(t.dit.d.at(t.dit.pos)[a].pos), nil
+	}
+	l := t.post.Locations()[a]
+	return l.Pos(), l.ArrayPositions()
+}
+
+// hasPos reports whether t's current posting has a location at pos, in
+// the element ap of an array field.
+func (t *directTerm) hasPos(pos uint64, ap []uint64) bool {
+	if t.dit.d != nil {
+		if len(ap) > 0 {
+			return false // decoded locations are in no element
+		}
+		for _, l := range t.dit.d.at(t.dit.pos) {
+			if uint64(l.pos) == pos {
+				return true
+			}
+		}
+		return false
+	}
+	for _, l := range t.post.Locations() {
+		if l.Pos() == pos && slices.Equal(l.ArrayPositions(), ap) {
 			return true
 		}
 	}
@@ -648,7 +709,11 @@ func (r *Reader) locationsDirect(ctx context.Context, p *directPlan, docs []Doc)
 		if i != seg {
 			seg = i
 			for _, t := range leaves {
-				t.it, t.done = nil, true
+				t.it, t.dit, t.done, t.started = nil, decodedIter{}, true, false
+				if d := t.decodedLocs(i); d != nil {
+					t.dit, t.done = decodedIter{d: d, deleted: r.snap.Segments()[i].Deleted()}, false
+					continue
+				}
 				if pl := t.pls[i]; pl != nil && pl.Count() > 0 {
 					t.it, t.done, t.cur = pl.Iterator(false, false, true, nil), false, 0
 					t.started = false
@@ -837,6 +902,22 @@ type fieldLocation struct {
 func (t *directTerm) has(doc uint64) bool {
 	if t.done {
 		return false
+	}
+	if t.dit.d != nil {
+		if !t.started || t.cur < doc {
+			t.started = true
+			j, ok := t.dit.advance(doc)
+			if !ok {
+				t.done = true
+				return false
+			}
+			t.cur = uint64(t.dit.d.docs[j])
+			t.locs = t.locs[:0]
+			for _, l := range t.dit.d.at(j) {
+				t.locs = append(t.locs, fieldLocation{t.field, &search.Location{Pos: uint64(l.pos), Start: uint64(l.start), End: uint64(l.end)}})
+			}
+		}
+		return t.cur == doc
 	}
 	if !t.started || t.cur < doc {
 		p, err := t.it.Advance(doc)

@@ -213,8 +213,10 @@ func TestDirect_MatchesBleve(t *testing.T) {
 	// Postings decoded (postings.go) for terms of a few documents per
 	// segment up, for every term, and never.
 	defer func(m uint64) { decodeMin = m }(decodeMin)
-	for _, min := range []uint64{decodeMin, 1, math.MaxUint64} {
+	for _, min := range []uint64{math.MaxUint64, decodeMin, 1} {
 		decodeMin = min
+		ix.posts.prune(0, nil) // empty: min decides
+		ix.plocs.prune(0, nil)
 		for _, q := range qs {
 			for _, scored := range []bool{true, false} {
 				want := matches(t, r, q, scored, true)
@@ -227,6 +229,9 @@ func TestDirect_MatchesBleve(t *testing.T) {
 	}
 	if b, _, _ := ix.posts.stats(); b == 0 {
 		t.Error("no postings decoded")
+	}
+	if b, _, _ := ix.plocs.stats(); b == 0 {
+		t.Error("no phrase terms decoded with their locations")
 	}
 	if direct != len(qs) {
 		t.Errorf("%d of %d queries run directly, want all", direct, len(qs))
@@ -307,7 +312,9 @@ func TestDirect_OtherShapes(t *testing.T) {
 // shows it. Pages of hits are sparser, and the same queries' highlights
 // on 100k articles came out the same either way.
 func TestDirect_LocationsMatchBleve(t *testing.T) {
-	_, r := directReader(t)
+	ix, r := directReader(t)
+	defaultMin := decodeMin
+	defer func() { decodeMin = defaultMin }()
 	n, _ := r.Count()
 	words := []string{"教育", "职业", "中国", "发展", "oil", "price", "said", "trade", "nonexistentword"}
 	var qs []query.Query
@@ -354,13 +361,23 @@ func TestDirect_LocationsMatchBleve(t *testing.T) {
 		docs = slices.Compact(docs)
 		want := termByTermLocations(t, r, q, docs)
 		r.viaBleve = false
-		got, err := r.Locations(t.Context(), q, docs)
-		if err != nil {
-			t.Fatal(err)
+		// A phrase's frequent terms come decoded with their locations
+		// (postings.go): never, past the default count, and always.
+		for _, min := range []uint64{math.MaxUint64, decodeMin, 1} {
+			decodeMin = min
+			ix.plocs.prune(0, nil) // empty: min decides
+			got, err := r.Locations(t.Context(), q, docs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s (decoded from %d postings): locations differ from bleve's term by term (-bleve +direct):\n%s", queryString(q), min, diff)
+			}
 		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s: locations differ from bleve's term by term (-bleve +direct):\n%s", queryString(q), diff)
-		}
+		decodeMin = defaultMin
+	}
+	if b, _, _ := ix.plocs.stats(); b == 0 {
+		t.Error("no phrase terms decoded with their locations")
 	}
 }
 

@@ -99,6 +99,7 @@ type Index struct {
 	seg     *zh.Segmenter
 	cols    *columnCache
 	posts   postingsCache // decoded postings of frequent terms (postings.go)
+	plocs   postingsCache // and of frequent phrase terms, with their locations
 	stale   bool          // built with other dictionary or stop words than asked for
 	compat  error         // why the index cannot be written (AllowIncompatible)
 	reserve int64         // Options.DiskReserve
@@ -157,7 +158,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 		path = filepath.Clean(path)
 	}
 	ix := &Index{path: path, loc: loc, log: log.With("index", path), seg: want, reserve: opts.DiskReserve,
-		cols: &columnCache{loc: loc}, posts: postingsCache{max: decodedMinBytes}, epoch: 1, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
+		cols: &columnCache{loc: loc}, posts: postingsCache{max: decodedMinBytes}, plocs: postingsCache{max: decodedMinBytes}, epoch: 1, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
 
 	if path == "" {
 		// Scorch without a path keeps everything in memory: tests run the
@@ -473,12 +474,14 @@ func (ix *Index) warm() {
 	}
 	if n, err := r.Count(); err == nil {
 		ix.posts.resize(n)
+		ix.plocs.resize(n)
 	}
 	if err := r.Close(); err != nil {
 		ix.log.Warn("warm columns", "err", err)
 	}
 	ix.cols.prune(r.epoch, live)
 	ix.posts.prune(r.epoch, live)
+	ix.plocs.prune(r.epoch, live)
 }
 
 // changed tells the warmer that the index has new segments.

@@ -3,6 +3,7 @@ package index
 import (
 	"container/list"
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -36,20 +37,38 @@ const (
 )
 
 // decoded is a term's postings in one segment, deleted documents
-// included.
+// included; with locations, when decoded with them.
 type decoded struct {
 	docs  []uint32
 	freqs []uint32
 	norms []float32
+	// The locations of docs[i] are locs[locOffs[i]:locOffs[i+1]]; both
+	// nil when decoded without them, or when some location was in an
+	// array field's element (title and body never are).
+	locOffs []uint32
+	locs    []decodedLoc
 }
 
-func (d *decoded) bytes() int { return 12 * len(d.docs) }
+// decodedLoc is a term's location in a document: its position, counted
+// as the analyzer counts, and its byte offsets.
+type decodedLoc struct{ pos, start, end uint32 }
+
+func (d *decoded) bytes() int { return 12*len(d.docs) + 4*len(d.locOffs) + 12*len(d.locs) }
+
+// at returns the locations of posting i; nil without locations.
+func (d *decoded) at(i int) []decodedLoc {
+	if d.locOffs == nil {
+		return nil
+	}
+	return d.locs[d.locOffs[i]:d.locOffs[i+1]]
+}
 
 type postingsKey struct {
 	epoch uint64
 	seg   uint64
 	field string
 	term  string
+	locs  bool // decoded with the locations
 }
 
 type postingsEntry struct {
@@ -90,7 +109,7 @@ func (c *postingsCache) get(k postingsKey, dict segment.TermDictionary) (*decode
 	c.mu.Unlock()
 
 	e.once.Do(func() {
-		dec, err := decode(dict, []byte(k.term))
+		dec, err := decode(dict, []byte(k.term), k.locs)
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		e.dec, e.err, e.done = dec, err, true
@@ -180,15 +199,18 @@ func (c *postingsCache) prune(epoch uint64, live map[uint64]bool) {
 }
 
 // decode reads every posting of term in dict, with frequencies and
-// norms.
-func decode(dict segment.TermDictionary, term []byte) (*decoded, error) {
+// norms, and with locations when locs is set.
+func decode(dict segment.TermDictionary, term []byte, locs bool) (*decoded, error) {
 	pl, err := dict.PostingsList(term, nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("postings of %s: %w", term, err)
 	}
 	n := pl.Count()
 	d := &decoded{docs: make([]uint32, 0, n), freqs: make([]uint32, 0, n), norms: make([]float32, 0, n)}
-	it := pl.Iterator(true, true, false, nil)
+	if locs {
+		d.locOffs = make([]uint32, 1, n+1)
+	}
+	it := pl.Iterator(true, true, locs, nil)
 	for {
 		p, err := it.Next()
 		if err != nil {
@@ -200,6 +222,19 @@ func decode(dict segment.TermDictionary, term []byte) (*decoded, error) {
 		d.docs = append(d.docs, uint32(p.Number()))
 		d.freqs = append(d.freqs, uint32(p.Frequency()))
 		d.norms = append(d.norms, float32(p.Norm()))
+		if d.locOffs == nil {
+			continue
+		}
+		for _, l := range p.Locations() {
+			if len(l.ArrayPositions()) > 0 || l.Pos() > math.MaxUint32 || l.End() > math.MaxUint32 {
+				d.locOffs, d.locs = nil, nil // the iterator's locations then
+				break
+			}
+			d.locs = append(d.locs, decodedLoc{uint32(l.Pos()), uint32(l.Start()), uint32(l.End())})
+		}
+		if d.locOffs != nil {
+			d.locOffs = append(d.locOffs, uint32(len(d.locs)))
+		}
 	}
 }
 

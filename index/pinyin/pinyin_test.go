@@ -263,4 +263,3 @@ func TestAnalyzer_AnalyzeInto(t *testing.T) {
 		}
 	}
 }
-
