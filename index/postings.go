@@ -28,11 +28,18 @@ import (
 // term's postings are decoded and cached; var for tests.
 var decodeMin uint64 = 512
 
-// The cache holds at most decodedBytesPerDoc bytes an article of the
-// index (the common words of the searches measured need about 150 at
-// 100k and 1M articles), and decodedMinBytes whatever the size.
+// The cache of frequent terms' postings holds at most
+// decodedBytesPerDoc bytes an article of the index, and that of phrase
+// terms with their locations phraseBytesPerDoc; each decodedMinBytes
+// whatever the size. The words of ../shared/bench's 300 searches need
+// about 350 bytes an article at 1M articles, both caches together: the
+// cache must hold a workload's common words, or a least recently used
+// cache that cycles through more than it holds decodes every one again
+// on every search (at 256 bytes the searches took a fifth longer and
+// allocated three times as much).
 const (
-	decodedBytesPerDoc = 256
+	decodedBytesPerDoc = 512
+	phraseBytesPerDoc  = 256
 	decodedMinBytes    = 64 << 20
 )
 
@@ -89,6 +96,8 @@ type postingsCache struct {
 	bytes int
 	max   int
 	fixed bool // max set by a test: resize leaves it
+	// perDoc is the bound in bytes an article of the index (resize).
+	perDoc int
 }
 
 // get returns the decoded postings of term in field of segment seg
@@ -168,7 +177,7 @@ func (c *postingsCache) resize(docs uint64) {
 	if c.fixed {
 		return
 	}
-	c.max = max(decodedMinBytes, int(min(docs, 1<<40))*decodedBytesPerDoc)
+	c.max = max(decodedMinBytes, int(min(docs, 1<<40))*c.perDoc)
 	c.shrink()
 }
 
