@@ -218,18 +218,17 @@ func planShape(q query.Query, limit int) (*directPlan, bool) {
 func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent bool) error {
 	segs := r.snap.Segments()
 	// lookup finds t in every segment, its frequent postings decoded
-	// from cache when it is not nil (with locations, for a phrase's
-	// terms: locs).
-	lookup := func(t *directTerm, cache *postingsCache, locs bool) error {
+	// from cache when it is not nil.
+	lookup := func(t *directTerm, cache *postingsCache) error {
 		t.pls = make([]segment.PostingsList, len(segs))
 		t.decs, t.count = nil, 0
 		decode := cache != nil
 		for i, ss := range segs {
-			key := postingsKey{r.epoch, ss.Id(), t.field, string(t.term), locs}
+			key := postingsKey{r.epoch, ss.Id(), t.field, string(t.term)}
 			if decode {
 				// Postings decoded before, in a segment without
 				// deletions, give their count themselves.
-				if d := cache.peek(key); d != nil && (!locs || d.locOffs != nil) && (ss.Deleted() == nil || ss.Deleted().IsEmpty()) {
+				if d := cache.peek(key); d != nil && (!cache.locs || d.locOffs != nil) && (ss.Deleted() == nil || ss.Deleted().IsEmpty()) {
 					if t.decs == nil {
 						t.decs = make([]*decoded, len(segs))
 					}
@@ -265,7 +264,7 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent 
 	for _, g := range p.groups {
 		for _, t := range g.terms {
 			if t.ph == nil {
-				if err := lookup(t, posts, false); err != nil {
+				if err := lookup(t, posts); err != nil {
 					return err
 				}
 				continue
@@ -277,7 +276,7 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, decodeFrequent 
 			g.phrases = true
 			t.count = 0
 			for _, pt := range t.ph.terms {
-				if err := lookup(pt, &r.ix.plocs, true); err != nil {
+				if err := lookup(pt, &r.ix.plocs); err != nil {
 					return err
 				}
 				t.count += pt.count

@@ -158,7 +158,7 @@ func Open(ctx context.Context, opts Options) (*Index, error) {
 		path = filepath.Clean(path)
 	}
 	ix := &Index{path: path, loc: loc, log: log.With("index", path), seg: want, reserve: opts.DiskReserve,
-		cols: &columnCache{loc: loc}, posts: postingsCache{max: decodedMinBytes, perDoc: decodedBytesPerDoc}, plocs: postingsCache{max: decodedMinBytes, perDoc: phraseBytesPerDoc}, epoch: 1, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
+		cols: &columnCache{loc: loc}, posts: postingsCache{max: decodedMinBytes, perDoc: decodedBytesPerDoc}, plocs: postingsCache{max: decodedMinBytes, perDoc: phraseBytesPerDoc, locs: true}, epoch: 1, warmNow: make(chan struct{}, 1), stop: make(chan struct{})}
 
 	if path == "" {
 		// Scorch without a path keeps everything in memory: tests run the

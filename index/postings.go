@@ -75,7 +75,6 @@ type postingsKey struct {
 	seg   uint64
 	field string
 	term  string
-	locs  bool // decoded with the locations
 }
 
 type postingsEntry struct {
@@ -98,6 +97,8 @@ type postingsCache struct {
 	fixed bool // max set by a test: resize leaves it
 	// perDoc is the bound in bytes an article of the index (resize).
 	perDoc int
+	// locs: the postings are decoded with their locations.
+	locs bool
 }
 
 // get returns the decoded postings of term in field of segment seg
@@ -118,7 +119,7 @@ func (c *postingsCache) get(k postingsKey, dict segment.TermDictionary) (*decode
 	c.mu.Unlock()
 
 	e.once.Do(func() {
-		dec, err := decode(dict, []byte(k.term), k.locs)
+		dec, err := decode(dict, []byte(k.term), c.locs)
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		e.dec, e.err, e.done = dec, err, true
