@@ -50,3 +50,58 @@ func BenchmarkIndex_Batch1k(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkColumns_Build builds the columns of an index of 5,000 sample
+// articles ("all"), and their tie-breaking keys alone: from the segments'
+// id dictionaries, as the index does, and from the ids of the stored
+// articles, as it did before.
+func BenchmarkColumns_Build(b *testing.B) {
+	arts, _ := sampleArticles(b, 5000)
+	ix := openTest(b, b.TempDir()+"/idx.bleve")
+	defer closeTest(b, ix)
+	if err := ix.Put(b.Context(), arts); err != nil {
+		b.Fatal(err)
+	}
+	snap, _, _, err := ix.snapshot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer snap.Close()
+	c := &columnCache{loc: article.DefaultLocation()}
+	b.Run("all", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, ss := range snap.Segments() {
+				if _, err := c.build(ss.Segment()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("keys/id-dictionary", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, ss := range snap.Segments() {
+				if err := idKeys(ss.Segment(), make([]uint64, ss.Segment().Count())); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("keys/stored-ids", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, ss := range snap.Segments() {
+				seg := ss.Segment()
+				key := make([]uint64, seg.Count())
+				for d := range seg.Count() {
+					id, err := seg.DocID(d)
+					if err != nil {
+						b.Fatal(err)
+					}
+					key[d] = idKey(id)
+				}
+			}
+		}
+	})
+}

@@ -120,6 +120,9 @@ func (c *columnCache) prune(epoch uint64, live map[uint64]bool) {
 
 var columnFields = []string{FieldAuthor, FieldDate}
 
+// idField is bleve's field of document ids, in every segment.
+const idField = "_id"
+
 // build reads the doc values of every document of a segment.
 func (c *columnCache) build(seg segment.Segment) (*segColumns, error) {
 	n := int(seg.Count())
@@ -161,14 +164,67 @@ func (c *columnCache) build(seg segment.Segment) (*segColumns, error) {
 			t := time.Unix(0, date).In(c.loc)
 			cols.month[d] = int32(t.Year()*12 + int(t.Month()) - 1)
 		}
-		id, err := seg.DocID(uint64(d))
-		if err != nil {
-			return nil, fmt.Errorf("build columns: read id of document %d: %w", d, err)
-		}
-		h := fnv.New64a()
-		h.Write(id)
-		cols.key[d] = h.Sum64()
 	}
 	cols.authorStart[n] = uint32(len(cols.authorOrds))
+	if err := idKeys(seg, cols.key); err != nil {
+		return nil, fmt.Errorf("build columns: %w", err)
+	}
 	return cols, nil
+}
+
+// idKeys sets key[d] to the hash of document d's id ([idKey]) for every
+// document of seg. It walks the segment's dictionary of ids, where each
+// id's postings name its one document: reading the ids from the stored
+// articles instead (seg.DocID) decompressed every article and kept the
+// pages of all of them mapped, the largest part of a segment's file.
+func idKeys(seg segment.Segment, key []uint64) error {
+	dict, err := seg.Dictionary(idField)
+	if err != nil {
+		return fmt.Errorf("read ids: %w", err)
+	}
+	var (
+		pl   segment.PostingsList
+		pi   segment.PostingsIterator
+		seen int
+	)
+	it := dict.AutomatonIterator(nil, nil, nil)
+	for {
+		e, err := it.Next()
+		if err != nil {
+			return fmt.Errorf("read ids: %w", err)
+		}
+		if e == nil {
+			break
+		}
+		term := []byte(e.Term)
+		if pl, err = dict.PostingsList(term, nil, pl); err != nil {
+			return fmt.Errorf("read postings of id %q: %w", e.Term, err)
+		}
+		k := idKey(term)
+		pi = pl.Iterator(false, false, false, pi)
+		for {
+			p, err := pi.Next()
+			if err != nil {
+				return fmt.Errorf("read postings of id %q: %w", e.Term, err)
+			}
+			if p == nil {
+				break
+			}
+			if d := p.Number(); d < uint64(len(key)) {
+				key[d] = k
+				seen++
+			}
+		}
+	}
+	if seen != len(key) {
+		return fmt.Errorf("read ids: %d of %d documents have an id", seen, len(key))
+	}
+	return nil
+}
+
+// idKey is the tie-breaking key of an article id.
+func idKey(id []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(id)
+	return h.Sum64()
 }
