@@ -28,12 +28,21 @@ type Writer interface {
 
 var _ Writer = (*Index)(nil)
 
+// DefaultBatchSize is the number of articles an ingest writes in one
+// batch unless told otherwise. Measured on the Reuters and Tang files
+// (2 cores, runs alternating): 1,000 gave 4.85-5.34 MB/s, 1,200
+// 5.43-5.70 MB/s, 1,500 and 1,800 no more than 1,200 and 100-250 MB more
+// memory; each batch waits until it is durable, and fewer batches wait
+// less.
+const DefaultBatchSize = 1200
+
 // IngestOptions configures [Ingest], [Sync] and [WriteAll]. The zero value
 // means defaults.
 type IngestOptions struct {
 	// Article configures reading (time zone, body size limit).
 	Article article.Options
-	// BatchSize is the most articles per index batch; default 1000.
+	// BatchSize is the most articles per index batch; default
+	// [DefaultBatchSize].
 	BatchSize int
 	// BatchBytes caps a batch's text size; default 8 MiB.
 	BatchBytes int
@@ -120,7 +129,7 @@ func WriteAll(ctx context.Context, w Writer, src func(ctx context.Context, yield
 // analysed.
 func writeLanes(ctx context.Context, w Writer, opts IngestOptions, read func(ctx context.Context, add func(article.Article) error) error) (IngestStats, error) {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 1000
+		opts.BatchSize = DefaultBatchSize
 	}
 	if opts.BatchBytes <= 0 {
 		opts.BatchBytes = 8 << 20

@@ -17,7 +17,7 @@ func runReindex(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
 	var c commonFlags
 	c.register(fs)
-	batch := fs.Int("batch", 1000, "articles per index batch")
+	batch := fs.Int("batch", index.DefaultBatchSize, "articles per index batch")
 	maxBody := fs.Int("max-body", 2<<20, "reject articles whose body is longer than this many bytes")
 	var report reporterOptions
 	report.register(fs)
