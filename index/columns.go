@@ -174,9 +174,12 @@ func (c *columnCache) build(seg segment.Segment) (*segColumns, error) {
 
 // idKeys sets key[d] to the hash of document d's id ([idKey]) for every
 // document of seg. It walks the segment's dictionary of ids, where each
-// id's postings name its one document: reading the ids from the stored
-// articles instead (seg.DocID) decompressed every article and kept the
-// pages of all of them mapped, the largest part of a segment's file.
+// id's postings name its one document. Reading the ids from the stored
+// articles instead (seg.DocID) takes less CPU (0.04 µs an article
+// against 0.69, BenchmarkColumns_Build), but it touches the start of
+// every stored article, so the pages of all of them, the largest part of
+// a segment's file, stayed mapped into the process: 30% of every
+// segment, 2.6 GB of a 1M build.
 func idKeys(seg segment.Segment, key []uint64) error {
 	dict, err := seg.Dictionary(idField)
 	if err != nil {
