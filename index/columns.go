@@ -188,6 +188,7 @@ func idKeys(seg segment.Segment, key []uint64) error {
 	var (
 		pl   segment.PostingsList
 		pi   segment.PostingsIterator
+		term []byte
 		seen int
 	)
 	it := dict.AutomatonIterator(nil, nil, nil)
@@ -199,7 +200,7 @@ func idKeys(seg segment.Segment, key []uint64) error {
 		if e == nil {
 			break
 		}
-		term := []byte(e.Term)
+		term = append(term[:0], e.Term...)
 		if pl, err = dict.PostingsList(term, nil, pl); err != nil {
 			return fmt.Errorf("read postings of id %q: %w", e.Term, err)
 		}
