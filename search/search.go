@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -513,32 +514,47 @@ func topAuthors(name func(ord uint32) string, counts []int32, k int, selected []
 }
 
 // facets turns the collected counts into buckets: the top authors (and
-// any selected ones), every year, and the most recent months.
+// any selected ones), every year, and the most recent months. Only the
+// buckets kept are given their labels: a large match set has hundreds of
+// months.
 func (s *Searcher) facets(r *index.Reader, c *collector, req Request) Facets {
 	f := Facets{Author: topAuthors(r.AuthorName, c.authorCounts, s.opts.AuthorFacetSize, req.Authors), Year: []Bucket{}, Month: []Bucket{}}
-	years := map[int]int{}
-	for m, n := range c.monthCounts {
-		if n == 0 {
-			continue
+	type count struct {
+		at int // month since year 0, or year
+		n  int
+	}
+	var months, years []count
+	yearOf := map[int]int{} // index in years
+	add := func(month int, n int) {
+		months = append(months, count{month, n})
+		y := month / 12
+		i, ok := yearOf[y]
+		if !ok {
+			i = len(years)
+			yearOf[y] = i
+			years = append(years, count{at: y})
 		}
-		month := c.monthBase + int32(m)
-		y, mo := int(month/12), int(month%12)+1
-		years[y] += int(n)
-		f.Month = append(f.Month, Bucket{Value: fmt.Sprintf("%04d-%02d", y, mo), Count: int(n)})
+		years[i].n += n
+	}
+	for m, n := range c.monthCounts {
+		if n != 0 {
+			add(int(c.monthBase)+m, int(n))
+		}
 	}
 	for m, n := range c.otherMonths {
-		y, mo := int(m/12), int(m%12)+1
-		years[y] += n
-		f.Month = append(f.Month, Bucket{Value: fmt.Sprintf("%04d-%02d", y, mo), Count: n})
+		add(int(m), n)
 	}
-	for y, n := range years {
-		f.Year = append(f.Year, Bucket{Value: fmt.Sprintf("%04d", y), Count: n})
+	latestFirst := func(a, b count) int { return cmp.Compare(b.at, a.at) }
+	slices.SortFunc(years, latestFirst)
+	slices.SortFunc(months, latestFirst)
+	if len(months) > s.opts.MonthFacetSize {
+		months = months[:s.opts.MonthFacetSize]
 	}
-	byValueDesc := func(a, b Bucket) int { return strings.Compare(b.Value, a.Value) }
-	slices.SortFunc(f.Year, byValueDesc)
-	slices.SortFunc(f.Month, byValueDesc)
-	if len(f.Month) > s.opts.MonthFacetSize {
-		f.Month = f.Month[:s.opts.MonthFacetSize]
+	for _, y := range years {
+		f.Year = append(f.Year, Bucket{Value: fmt.Sprintf("%04d", y.at), Count: y.n})
+	}
+	for _, m := range months {
+		f.Month = append(f.Month, Bucket{Value: fmt.Sprintf("%04d-%02d", m.at/12, m.at%12+1), Count: m.n})
 	}
 	return f
 }
