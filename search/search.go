@@ -523,18 +523,11 @@ func (s *Searcher) facets(r *index.Reader, c *collector, req Request) Facets {
 		at int // month since year 0, or year
 		n  int
 	}
-	var months, years []count
-	yearOf := map[int]int{} // index in years
+	var months []count
+	perYear := map[int]int{}
 	add := func(month int, n int) {
 		months = append(months, count{month, n})
-		y := month / 12
-		i, ok := yearOf[y]
-		if !ok {
-			i = len(years)
-			yearOf[y] = i
-			years = append(years, count{at: y})
-		}
-		years[i].n += n
+		perYear[month/12] += n
 	}
 	for m, n := range c.monthCounts {
 		if n != 0 {
@@ -543,6 +536,10 @@ func (s *Searcher) facets(r *index.Reader, c *collector, req Request) Facets {
 	}
 	for m, n := range c.otherMonths {
 		add(int(m), n)
+	}
+	years := make([]count, 0, len(perYear))
+	for y, n := range perYear {
+		years = append(years, count{y, n})
 	}
 	latestFirst := func(a, b count) int { return cmp.Compare(b.at, a.at) }
 	slices.SortFunc(years, latestFirst)

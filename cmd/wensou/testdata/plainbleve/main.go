@@ -72,6 +72,9 @@ func main() {
 				b.Reset()
 			}
 		}
+		if err := sc.Err(); err != nil {
+			log.Fatal(err)
+		}
 		if err := ix.Batch(b); err != nil {
 			log.Fatal(err)
 		}
