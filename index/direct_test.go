@@ -106,9 +106,11 @@ func directReader(t *testing.T) (*Index, *Reader) {
 // restoreCache puts the shared index's postings cache back as Open
 // makes it, after a test that bounded it.
 func restoreCache(ix *Index) {
-	ix.posts.mu.Lock()
-	ix.posts.max, ix.posts.fixed = decodedMinBytes, false
-	ix.posts.mu.Unlock()
+	for _, c := range []*postingsCache{&ix.posts, &ix.plocs} {
+		c.mu.Lock()
+		c.max, c.fixed = decodedMinBytes, false
+		c.mu.Unlock()
+	}
 }
 
 func dq(field, term string, boost float64) query.Query {
@@ -361,17 +363,25 @@ func TestDirect_LocationsMatchBleve(t *testing.T) {
 		docs = slices.Compact(docs)
 		want := termByTermLocations(t, r, q, docs)
 		r.viaBleve = false
-		// A phrase's frequent terms come decoded with their locations
-		// (postings.go): never, past the default count, and always.
-		for _, min := range []uint64{math.MaxUint64, decodeMin, 1} {
-			decodeMin = min
+		// Frequent terms come decoded with their locations (postings.go):
+		// never, past the default count, and always; and always for
+		// phrase terms with no room for the others (cacheMax 1).
+		for _, c := range []struct {
+			min      uint64
+			cacheMax int
+		}{{math.MaxUint64, 0}, {defaultMin, 0}, {1, 0}, {1, 1}} {
+			decodeMin = c.min
 			ix.plocs.prune(0, nil) // empty: min decides
+			if c.cacheMax > 0 {
+				ix.plocs.setMax(c.cacheMax)
+			}
 			got, err := r.Locations(t.Context(), q, docs)
+			restoreCache(ix)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s (decoded from %d postings): locations differ from bleve's term by term (-bleve +direct):\n%s", queryString(q), min, diff)
+				t.Errorf("%s (decoded from %d postings, cache max %d): locations differ from bleve's term by term (-bleve +direct):\n%s", queryString(q), c.min, c.cacheMax, diff)
 			}
 		}
 		decodeMin = defaultMin
@@ -559,4 +569,56 @@ func TestPostingsCache_Concurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestPostingsCache_IfRoom: reading locations for a page decodes a
+// term's postings only into room the cache has free, and never evicts
+// what matching put there.
+func TestPostingsCache_IfRoom(t *testing.T) {
+	ix, r := directReader(t)
+	defer func(m uint64) { decodeMin = m }(decodeMin)
+	decodeMin = 1
+	defer restoreCache(ix)
+	var docs []Doc
+	if err := r.Match(t.Context(), fields("said"), false, func(d Doc, _ float64) {
+		if len(docs) < 20 {
+			docs = append(docs, d)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	locate := func() {
+		t.Helper()
+		if _, err := r.Locations(t.Context(), fields("said"), docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	ix.plocs.prune(0, nil)
+	locate()
+	full, entries, _ := ix.plocs.stats()
+	if full == 0 || entries == 0 {
+		t.Fatalf("with room: %d bytes in %d entries cached, want some", full, entries)
+	}
+	// The same again with less room than that: only what fits.
+	ix.plocs.prune(0, nil)
+	ix.plocs.setMax(full / 2)
+	locate()
+	if b, m, _ := ix.plocs.stats(); b > full/2 || m >= entries {
+		t.Errorf("with room for half: %d bytes in %d entries cached, want at most %d bytes in fewer than %d", b, m, full/2, entries)
+	}
+	ix.plocs.prune(0, nil)
+	ix.plocs.setMax(1)
+	locate()
+	if b, m, _ := ix.plocs.stats(); b != 0 || m != 0 {
+		t.Errorf("without room: %d bytes in %d entries cached, want none", b, m)
+	}
+	// Cached entries are used whatever the room.
+	ix.plocs.setMax(full)
+	locate()
+	ix.plocs.setMax(1)
+	locate()
+	if _, m, _ := ix.plocs.stats(); m == 0 {
+		t.Error("a cached entry was dropped")
+	}
 }

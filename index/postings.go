@@ -138,6 +138,38 @@ func (c *postingsCache) get(k postingsKey, dict segment.TermDictionary) (*decode
 	return e.dec, e.err
 }
 
+// lookupMode says whether a term's frequent postings missing from a
+// cache are decoded into it whatever it evicts, or only when they fit.
+type lookupMode int
+
+const (
+	decodeAlways lookupMode = iota
+	// decodeIfRoom leaves the cache as it is when the postings of n
+	// documents would not fit in what it has free: a use that may do
+	// without (reading locations for a page) never evicts the postings
+	// that matching needs, and never cycles the cache.
+	decodeIfRoom
+)
+
+// locBytesPerPosting is what a decoded posting with its locations is
+// taken to take before decoding it: its document, frequency and norm
+// (12 bytes), its locations' offset (4) and two locations (24).
+const locBytesPerPosting = 40
+
+// getIfRoom is get, but for postings of n documents that are not cached
+// yet it decodes them only when the cache has room for them, and
+// returns nil otherwise.
+func (c *postingsCache) getIfRoom(k postingsKey, dict segment.TermDictionary, n uint64) (*decoded, error) {
+	c.mu.Lock()
+	_, ok := c.m[k]
+	room := c.bytes+int(min(n, 1<<40))*locBytesPerPosting <= c.max
+	c.mu.Unlock()
+	if !ok && !room {
+		return nil, nil
+	}
+	return c.get(k, dict)
+}
+
 // peek returns the decoded postings of k if they are cached and done.
 func (c *postingsCache) peek(k postingsKey) *decoded {
 	c.mu.Lock()

@@ -130,7 +130,7 @@ func (r *Reader) Match(ctx context.Context, q query.Query, score bool, fn func(d
 			stats, _ = ctx.Value(search.BM25StatsKey).(*search.BM25Stats)
 		}
 		if !score || stats != nil {
-			if err := r.prepare(p, stats, true); err != nil {
+			if err := r.prepare(p, stats, &r.ix.posts, decodeAlways); err != nil {
 				return err
 			}
 			return r.matchDirect(ctx, p, score, fn)

@@ -200,14 +200,13 @@ func (s *Searcher) collect(ctx context.Context, r *index.Reader, q query.Query, 
 		best:         worstFirst{sort: req.Sort, hits: make([]ranked, 0, min(keep, 1024))},
 	}
 	var cols index.Columns
-	scored := req.Sort == SortRelevance
-	err := r.Match(ctx, q, scored, func(d index.Doc, score float64) {
+	relevance := req.Sort == SortRelevance
+	err := r.Match(ctx, q, relevance, func(d index.Doc, score float64) {
 		if d >= cols.End || d < cols.First {
 			cols = r.Segment(d)
 		}
 		l := int(d - cols.First)
 		authors := cols.AuthorOrds[cols.AuthorStart[l]:cols.AuthorStart[l+1]]
-		date := cols.Date[l]
 		authorOK := !authorFilter
 		if authorFilter {
 			for _, a := range authors {
@@ -217,7 +216,11 @@ func (s *Searcher) collect(ctx context.Context, r *index.Reader, q query.Query, 
 				}
 			}
 		}
-		dateOK := !dateFilter || (date != index.NoDate && date >= from && date <= to)
+		dateOK := true
+		if dateFilter {
+			date := cols.Date[l]
+			dateOK = date != index.NoDate && date >= from && date <= to
+		}
 		if dateOK {
 			for _, a := range authors {
 				if int(a) < len(c.authorCounts) {
@@ -241,7 +244,13 @@ func (s *Searcher) collect(ctx context.Context, r *index.Reader, q query.Query, 
 			return
 		}
 		c.total++
-		h := ranked{doc: d, score: score, date: date, key: cols.Key[l]}
+		if relevance && !c.mayEnter(score, cur, keep) {
+			if cur == nil || score < cur.score {
+				c.afterCount++
+			}
+			return
+		}
+		h := ranked{doc: d, score: score, date: cols.Date[l], key: cols.Key[l]}
 		if cur != nil && !h.after(*cur, req.Sort) {
 			return
 		}
@@ -258,6 +267,21 @@ func (s *Searcher) collect(ctx context.Context, r *index.Reader, q query.Query, 
 		return nil, err
 	}
 	return c, nil
+}
+
+// mayEnter reports whether a match of a relevance search with this score
+// may rank after the cursor cur (nil without one) and enter the heap of
+// the best keep hits. When it cannot, its score alone decides, and the
+// date and key columns need not be read: most matches of a large match
+// set end here.
+func (c *collector) mayEnter(score float64, cur *ranked, keep int) bool {
+	if cur != nil && score > cur.score {
+		return false // ranks before the cursor
+	}
+	if cur != nil && score == cur.score {
+		return true // the date and key decide
+	}
+	return len(c.best.hits) < keep || (keep > 0 && score >= c.best.hits[0].score)
 }
 
 // page returns the requested page of the best hits, best first.

@@ -108,8 +108,9 @@ func (rs *rescorer) page(ctx context.Context, r *index.Reader, c *collector, req
 	if err != nil {
 		return nil, "", nil, err
 	}
+	var px proximity
 	for i := range window {
-		window[i].score *= proximityFactor(locs[window[i].doc], rs.runs)
+		window[i].score *= px.factor(locs[window[i].doc], rs.runs)
 	}
 	sortRanked(window, req.Sort)
 
@@ -201,13 +202,39 @@ const (
 	nearPairs       = 1.0   // all pairs of neighbouring words next to each other (a share for some)
 )
 
-// proximityFactor is what a hit's score is multiplied by for how its
-// title and body hold the runs' words: 1 when they hold them apart.
-func proximityFactor(locs bsearch.FieldTermLocationMap, runs [][][]string) float64 {
+// proximity computes hits' proximity factors, reusing its buffers from
+// one hit to the next.
+type proximity struct {
+	title, body []slotPositions
+	buf         []uint64
+}
+
+// slotPositions are the positions in a field where one of a slot's
+// terms stands, sorted and each once; an empty slot (wild) stands
+// anywhere.
+type slotPositions struct {
+	wild bool
+	pos  []uint64
+}
+
+// at reports whether the slot stands at position p.
+func (s slotPositions) at(p uint64) bool {
+	if s.wild {
+		return true
+	}
+	_, ok := slices.BinarySearch(s.pos, p)
+	return ok
+}
+
+// factor is what a hit's score is multiplied by for how its title and
+// body hold the runs' words: 1 when they hold them apart.
+func (px *proximity) factor(locs bsearch.FieldTermLocationMap, runs [][][]string) float64 {
 	f := 1.0
+	px.buf = px.buf[:0]
 	for _, run := range runs {
-		title := slotPositions(locs[index.FieldTitle], run)
-		body := slotPositions(locs[index.FieldBody], run)
+		px.title = px.positions(px.title[:0], locs[index.FieldTitle], run)
+		px.body = px.positions(px.body[:0], locs[index.FieldBody], run)
+		title, body := px.title, px.body
 		switch {
 		case phraseAt(title):
 			f += nearTitlePhrase
@@ -237,20 +264,25 @@ func proximityFactor(locs bsearch.FieldTermLocationMap, runs [][][]string) float
 	return f
 }
 
-// slotPositions returns, for each slot of run, the positions in a field
-// where one of the slot's terms stands (nil for an empty slot).
-func slotPositions(tl bsearch.TermLocationMap, run [][]string) []map[uint64]bool {
-	out := make([]map[uint64]bool, len(run))
-	for i, slot := range run {
+// positions appends to out, for each slot of run, the positions in a
+// field where one of the slot's terms stands.
+func (px *proximity) positions(out []slotPositions, tl bsearch.TermLocationMap, run [][]string) []slotPositions {
+	for _, slot := range run {
 		if len(slot) == 0 {
+			out = append(out, slotPositions{wild: true})
 			continue
 		}
-		out[i] = map[uint64]bool{}
+		from := len(px.buf)
 		for _, term := range slot {
 			for _, l := range tl[term] {
-				out[i][l.Pos] = true
+				px.buf = append(px.buf, l.Pos)
 			}
 		}
+		pos := px.buf[from:len(px.buf):len(px.buf)]
+		slices.Sort(pos)
+		pos = slices.Compact(pos)
+		px.buf = px.buf[:from+len(pos)]
+		out = append(out, slotPositions{pos: pos})
 	}
 	return out
 }
@@ -259,14 +291,14 @@ func slotPositions(tl bsearch.TermLocationMap, run [][]string) []map[uint64]bool
 // slot i at position p+i (positions count as the analyzer counts them,
 // a unit per Han character; an empty slot matches anything, as the gap
 // a stop word leaves).
-func phraseAt(slots []map[uint64]bool) bool {
-	if len(slots) == 0 || slots[0] == nil {
+func phraseAt(slots []slotPositions) bool {
+	if len(slots) == 0 || slots[0].wild {
 		return false
 	}
-	for p := range slots[0] {
+	for _, p := range slots[0].pos {
 		ok := true
 		for i := 1; i < len(slots) && ok; i++ {
-			ok = slots[i] == nil || slots[i][p+uint64(i)]
+			ok = slots[i].at(p + uint64(i))
 		}
 		if ok {
 			return true
@@ -275,10 +307,11 @@ func phraseAt(slots []map[uint64]bool) bool {
 	return false
 }
 
-// follows reports whether a term of b stands d positions after one of a.
-func follows(a, b map[uint64]bool, d int) bool {
-	for p := range a {
-		if b[p+uint64(d)] {
+// follows reports whether a term of b stands d positions after one of a
+// (neither an empty slot).
+func follows(a, b slotPositions, d int) bool {
+	for _, p := range a.pos {
+		if _, ok := slices.BinarySearch(b.pos, p+uint64(d)); ok {
 			return true
 		}
 	}
