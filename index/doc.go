@@ -17,8 +17,10 @@
 //   - writes: [Index.Put] and [Index.Delete], durable when they return (a
 //     failing disk gives a [*StorageError] and leaves the index as it
 //     was); [Ingest] and [WriteAll], which write article files or a
-//     stream of articles in size-capped batches; and [Sync], which makes
+//     stream of articles in size-capped batches; [Sync], which makes
 //     the index match its files, deleting only what it is sure is gone;
+//     and [Index.ApplyLog], which applies entries of a replicated log
+//     (package replica) with their sequence in one batch ([Index.Applied]);
 //   - reads: [Index.Get] and [Index.Scan] of the stored articles, and
 //     [Reader], a consistent view for one search that matches bleve
 //     queries and exposes per-segment [Columns] (authors, dates, months)

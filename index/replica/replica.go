@@ -1,0 +1,187 @@
+package replica
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/wensou/wensou/index"
+)
+
+// Target is the index a replica applies the log to: [*index.Index], or
+// a store's live index.
+type Target interface {
+	ApplyLog(ctx context.Context, seq uint64, ops []index.LogOp) error
+	Applied() (uint64, error)
+}
+
+// Config configures [New].
+type Config struct {
+	// Shard is the shard whose log the replica applies.
+	Shard int
+	// MaxBatch is the most entries applied in one index batch; default
+	// 256. A batch is what is there: a replica that keeps up applies
+	// entries one by one, one behind catches up in large batches.
+	MaxBatch int
+	// Logger; default slog.Default().
+	Logger *slog.Logger
+}
+
+// Replica applies a shard's log to an index, in order, each entry once
+// in effect.
+type Replica struct {
+	js     jetstream.JetStream
+	stream string
+	t      Target
+	max    int
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	applied uint64
+	moved   chan struct{} // closed and replaced when applied moves
+	err     error         // the last failure to apply, nil since a success
+}
+
+// New returns a replica of the shard's log for t, starting after the
+// sequence t applied last.
+func New(js jetstream.JetStream, t Target, cfg Config) (*Replica, error) {
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 256
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	seq, err := t.Applied()
+	if err != nil {
+		return nil, err
+	}
+	return &Replica{js: js, stream: StreamName(cfg.Shard), t: t, max: cfg.MaxBatch, log: cfg.Logger, applied: seq, moved: make(chan struct{})}, nil
+}
+
+// Applied returns the last sequence applied.
+func (r *Replica) Applied() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.applied
+}
+
+// Wait returns once the replica has applied seq, or ctx is done.
+func (r *Replica) Wait(ctx context.Context, seq uint64) error {
+	for {
+		r.mu.Lock()
+		applied, moved := r.applied, r.moved
+		r.mu.Unlock()
+		if applied >= seq {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for log sequence %d (applied %d): %w", seq, applied, ctx.Err())
+		case <-moved:
+		}
+	}
+}
+
+// Run applies the log until ctx is done. Failures (the log unreachable,
+// the index refusing a batch) are logged and retried: the entries of a
+// failed batch are read again, so that nothing is skipped.
+func (r *Replica) Run(ctx context.Context) error {
+	wait := 100 * time.Millisecond
+	for {
+		err := r.follow(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		r.log.Warn("replica: following the log failed; retrying", "stream", r.stream, "applied", r.Applied(), "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
+}
+
+// follow reads the log from the sequence after the last applied one
+// with an ordered consumer, and applies what it reads in batches, until
+// a failure or ctx is done.
+func (r *Replica) follow(ctx context.Context) error {
+	start := r.Applied() + 1
+	cons, err := r.js.OrderedConsumer(ctx, r.stream, jetstream.OrderedConsumerConfig{
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:   start,
+		// A consumer that lost its server resets itself, without
+		// end by default and deaf to ctx: a few tries, then Run's.
+		MaxResetAttempts: 3,
+	})
+	if err != nil {
+		return fmt.Errorf("read %s from %d: %w", r.stream, start, err)
+	}
+	for ctx.Err() == nil {
+		first, err := cons.Next(jetstream.FetchMaxWait(time.Second))
+		if errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) {
+			continue // nothing new
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", r.stream, err)
+		}
+		msgs := []jetstream.Msg{first}
+		if rest, err := cons.FetchNoWait(r.max - 1); err == nil {
+			for m := range rest.Messages() {
+				msgs = append(msgs, m)
+			}
+		}
+		if err := r.apply(ctx, msgs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply writes msgs' entries to the index in one batch with the last
+// one's sequence. An entry that cannot be decoded (never written by
+// wensou) is skipped, by every replica alike.
+func (r *Replica) apply(ctx context.Context, msgs []jetstream.Msg) error {
+	var ops []index.LogOp
+	var last uint64
+	for _, m := range msgs {
+		meta, err := m.Metadata()
+		if err != nil {
+			return fmt.Errorf("read %s: %w", r.stream, err)
+		}
+		seq := meta.Sequence.Stream
+		if seq <= r.Applied() {
+			continue // applied before a restart of the consumer
+		}
+		last = seq
+		got, err := decodeEntry(m.Data())
+		if err != nil {
+			r.log.Error("replica: skipping a log entry that is not a wensou write", "stream", r.stream, "seq", seq, "err", err)
+			continue
+		}
+		ops = append(ops, got...)
+	}
+	if last == 0 {
+		return nil
+	}
+	if err := r.t.ApplyLog(ctx, last, ops); err != nil {
+		r.mu.Lock()
+		r.err = err
+		r.mu.Unlock()
+		return fmt.Errorf("apply %s up to %d: %w", r.stream, last, err)
+	}
+	r.mu.Lock()
+	r.applied, r.err = last, nil
+	close(r.moved)
+	r.moved = make(chan struct{})
+	r.mu.Unlock()
+	return nil
+}
