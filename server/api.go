@@ -37,6 +37,8 @@ type searchParams struct {
 	Size   int      `form:"size"`
 	After  string   `form:"after"`
 	Typos  string   `form:"typos"`
+	// WaitFor is read by waitFor, before the search.
+	WaitFor string `form:"wait_for"`
 }
 
 // request binds and checks the search parameters.
@@ -114,6 +116,10 @@ func (s *Server) apiSearch(c *gin.Context) {
 	}
 	req, err := s.request(c)
 	if err != nil {
+		c.Error(err)
+		return
+	}
+	if err := s.waitFor(c, b); err != nil {
 		c.Error(err)
 		return
 	}
@@ -201,6 +207,18 @@ type writeResult struct {
 	Rejected []rejection `json:"rejected"`
 	Warnings []string    `json:"warnings"`
 	Errors   bool        `json:"errors"`
+	// Pending: a cluster's log holds the write, and this node has not
+	// applied it yet (202); a search with wait_for=Token sees it.
+	Pending bool   `json:"pending,omitempty"`
+	Token   string `json:"token,omitempty"`
+}
+
+// pendingJSON answers a write of one article that a cluster's log holds
+// and this node has not applied yet.
+type pendingJSON struct {
+	ID      string `json:"id"`
+	Pending bool   `json:"pending"`
+	Token   string `json:"token"`
 }
 
 // errMediaType is a write whose Content-Type is neither JSON nor (where
@@ -327,7 +345,9 @@ func (s *Server) apiPostArticles(c *gin.Context) {
 		c.Error(fmt.Errorf("%w: no articles in the body", errBadParam))
 		return
 	}
-	if err := b.Put(c.Request.Context(), arts); err != nil {
+	err = b.Put(c.Request.Context(), arts)
+	p := asPending(err)
+	if err != nil && p == nil {
 		c.Error(err)
 		return
 	}
@@ -337,7 +357,11 @@ func (s *Server) apiPostArticles(c *gin.Context) {
 	res.Indexed = len(arts)
 	res.Errors = len(res.Rejected) > 0
 	status := http.StatusCreated
-	if res.Errors {
+	switch {
+	case p != nil:
+		res.Pending, res.Token = true, p.Token
+		status = http.StatusAccepted
+	case res.Errors:
 		status = http.StatusOK
 	}
 	c.PureJSON(status, res)
@@ -408,6 +432,10 @@ func (s *Server) apiPutArticle(c *gin.Context) {
 	_, getErr := b.Get(c.Request.Context(), id)
 	created := errors.Is(getErr, index.ErrNotFound)
 	if err := b.Put(c.Request.Context(), []article.Article{a}); err != nil {
+		if p := asPending(err); p != nil {
+			c.PureJSON(http.StatusAccepted, pendingJSON{ID: a.ID, Pending: true, Token: p.Token})
+			return
+		}
 		c.Error(err)
 		return
 	}
@@ -434,6 +462,10 @@ func (s *Server) apiDeleteArticle(c *gin.Context) {
 		return
 	}
 	if err := b.Delete(c.Request.Context(), id); err != nil {
+		if p := asPending(err); p != nil {
+			c.PureJSON(http.StatusAccepted, pendingJSON{ID: id, Pending: true, Token: p.Token})
+			return
+		}
 		c.Error(err)
 		return
 	}

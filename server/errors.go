@@ -76,6 +76,7 @@ var errorTable = []errorKind{
 	{is(index.ErrReadOnly), http.StatusServiceUnavailable, "read_only", true},
 	{is(index.ErrGone), http.StatusServiceUnavailable, "index_gone", true},
 	{as[*index.StorageError](), http.StatusInternalServerError, "storage_error", true},
+	{is(ErrNoQuorum), http.StatusServiceUnavailable, "no_quorum", true},
 	{is(errUnavailable), http.StatusServiceUnavailable, "unavailable", true},
 	{is(store.ErrUnavailable), http.StatusServiceUnavailable, "unavailable", true},
 	{is(index.ErrClosed), http.StatusServiceUnavailable, "unavailable", false},

@@ -148,3 +148,52 @@ func loadSegmenter(t testing.TB) {
 		t.Fatal(err)
 	}
 }
+
+// fakeNode is a fake backend that is a node of a cluster: writes are
+// pending when pending is set, wait_for tokens are "t<N>", and Cluster
+// answers what cluster returns.
+type fakeNode struct {
+	fakeBackend
+	pending  bool
+	noQuorum bool
+	cluster  func(context.Context) (any, error)
+}
+
+var (
+	_ Waiter    = (*fakeNode)(nil)
+	_ Clusterer = (*fakeNode)(nil)
+)
+
+func (f *fakeNode) Put(ctx context.Context, arts []article.Article) error {
+	switch {
+	case f.noQuorum:
+		return fmt.Errorf("append: %w", ErrNoQuorum)
+	case f.pending:
+		return &Pending{Token: "t7"}
+	}
+	return f.fakeBackend.Put(ctx, arts)
+}
+
+func (f *fakeNode) Delete(ctx context.Context, ids ...string) error {
+	switch {
+	case f.noQuorum:
+		return fmt.Errorf("append: %w", ErrNoQuorum)
+	case f.pending:
+		return &Pending{Token: "t8"}
+	}
+	return f.fakeBackend.Delete(ctx, ids...)
+}
+
+func (f *fakeNode) WaitFor(ctx context.Context, token string) error {
+	if !strings.HasPrefix(token, "t") {
+		return fmt.Errorf("%w: %q", ErrBadToken, token)
+	}
+	return nil
+}
+
+func (f *fakeNode) Cluster(ctx context.Context) (any, error) {
+	if f.cluster != nil {
+		return f.cluster(ctx)
+	}
+	return map[string]any{"mode": "cluster", "node": "n1", "applied": 7, "lag": 0}, nil
+}

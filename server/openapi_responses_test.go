@@ -73,8 +73,16 @@ func TestOpenAPI_Responses(t *testing.T) {
 			delete: func(context.Context, ...string) error { return internal },
 		}),
 		"rebuildFails": newFakeServer(t, Options{}, &failingRebuilder{err: internal}),
-		"full":         newFakeServer(t, Options{}, storageFault(index.ErrDiskFull)),
-		"readOnly":     newFakeServer(t, Options{}, storageFault(index.ErrReadOnly)),
+		"node":         newFakeServer(t, Options{}, &fakeNode{}),
+		"pending": newFakeServer(t, Options{}, &fakeNode{pending: true, fakeBackend: fakeBackend{
+			get: func(_ context.Context, id string) (article.Article, error) {
+				return article.Article{ID: id, Title: "x"}, nil
+			},
+		}}),
+		"noQuorum":   newFakeServer(t, Options{}, &fakeNode{noQuorum: true}),
+		"nodeBroken": newFakeServer(t, Options{}, &fakeNode{cluster: func(context.Context) (any, error) { return nil, internal }}),
+		"full":       newFakeServer(t, Options{}, storageFault(index.ErrDiskFull)),
+		"readOnly":   newFakeServer(t, Options{}, storageFault(index.ErrReadOnly)),
 		"gone": newFakeServer(t, Options{}, &fakeBackend{
 			count: func() (uint64, error) { return 0, &index.StorageError{Path: "ix", Kind: index.ErrGone} },
 			health: func() index.Health {
@@ -122,6 +130,9 @@ func TestOpenAPI_Responses(t *testing.T) {
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=bakrey&typos=false", wantStatus: 200},
 		{op: "GET /api/search", srv: "real", target: "/api/search?size=101", wantStatus: 400},
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=a*", wantStatus: 400},
+		{op: "GET /api/search", srv: "node", target: "/api/search?q=x&wait_for=t7", wantStatus: 200},
+		{op: "GET /api/search", srv: "node", target: "/api/search?q=x&wait_for=nonsense", wantStatus: 400},
+		{op: "GET /api/search", srv: "real", target: "/api/search?q=x&wait_for=t7", wantStatus: 400},
 		{op: "GET /api/search", srv: "broken", target: "/api/search?q=x", wantStatus: 500},
 		{op: "GET /api/search", srv: "none", target: "/api/search?q=x", wantStatus: 503},
 		{op: "GET /api/search", srv: "slow", target: "/api/search?q=x", wantStatus: 503},
@@ -161,6 +172,8 @@ func TestOpenAPI_Responses(t *testing.T) {
 		{op: "POST /api/articles", srv: "none", target: "/api/articles", contentType: jsonType, key: testAdminKey, body: `{"title":"x"}`, wantStatus: 503},
 		{op: "POST /api/articles", srv: "full", target: "/api/articles", contentType: jsonType, key: testAdminKey, body: `{"title":"x"}`, wantStatus: 507},
 		{op: "POST /api/articles", srv: "readOnly", target: "/api/articles", contentType: jsonType, key: testAdminKey, body: `{"title":"x"}`, wantStatus: 503},
+		{op: "POST /api/articles", srv: "pending", target: "/api/articles", contentType: jsonType, key: testAdminKey, body: `{"id":"c1","title":"x"}`, wantStatus: 202},
+		{op: "POST /api/articles", srv: "noQuorum", target: "/api/articles", contentType: jsonType, key: testAdminKey, body: `{"id":"c1","title":"x"}`, wantStatus: 503},
 
 		{op: "PUT /api/articles/{id}", srv: "real", target: "/api/articles/p1", contentType: jsonType, key: testAdminKey,
 			body: `{"title":"Zebra","body":"b","author":"A、B","url":"https://x.example/1","source":"s","tags":"a, b"}`, wantStatus: 201},
@@ -180,6 +193,7 @@ func TestOpenAPI_Responses(t *testing.T) {
 		{op: "PUT /api/articles/{id}", srv: "broken", target: "/api/articles/law", contentType: jsonType, key: testAdminKey, body: `{"title":"x"}`, wantStatus: 500},
 		{op: "PUT /api/articles/{id}", srv: "none", target: "/api/articles/law", contentType: jsonType, key: testAdminKey, body: `{"title":"x"}`, wantStatus: 503},
 		{op: "PUT /api/articles/{id}", srv: "full", target: "/api/articles/law", contentType: jsonType, key: testAdminKey, body: `{"title":"x"}`, wantStatus: 507},
+		{op: "PUT /api/articles/{id}", srv: "pending", target: "/api/articles/c1", contentType: jsonType, key: testAdminKey, body: `{"title":"x"}`, wantStatus: 202},
 
 		{op: "DELETE /api/articles/{id}", srv: "real", target: "/api/articles/edu1", key: testAdminKey, wantStatus: 204},
 		{op: "DELETE /api/articles/{id}", srv: "real", target: "/api/articles/edu1", key: testAdminKey, wantStatus: 404},
@@ -190,6 +204,12 @@ func TestOpenAPI_Responses(t *testing.T) {
 		{op: "DELETE /api/articles/{id}", srv: "broken", target: "/api/articles/exists", key: testAdminKey, wantStatus: 500},
 		{op: "DELETE /api/articles/{id}", srv: "none", target: "/api/articles/edu2", key: testAdminKey, wantStatus: 503},
 		{op: "DELETE /api/articles/{id}", srv: "full", target: "/api/articles/exists", key: testAdminKey, wantStatus: 507},
+		{op: "DELETE /api/articles/{id}", srv: "pending", target: "/api/articles/c1", key: testAdminKey, wantStatus: 202},
+
+		{op: "GET /api/cluster", srv: "real", target: "/api/cluster", wantStatus: 200},
+		{op: "GET /api/cluster", srv: "node", target: "/api/cluster", wantStatus: 200},
+		{op: "GET /api/cluster", srv: "nodeBroken", target: "/api/cluster", wantStatus: 500},
+		{op: "GET /api/cluster", srv: "none", target: "/api/cluster", wantStatus: 503},
 
 		{op: "GET /api/analyze", srv: "none", target: "/api/analyze?text=中华人民共和国&mode=query", wantStatus: 200},
 		{op: "GET /api/analyze", srv: "none", target: "/api/analyze?text=Oil%20prices", wantStatus: 200},

@@ -40,6 +40,8 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	pprofAddr := fs.String("pprof", "", "address to serve Go's profiles on (/debug/pprof/), apart from the API, e.g. 127.0.0.1:6060 (none: off)")
 	var typos typoFlags
 	typos.register(fs)
+	var cl clusterFlags
+	cl.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: wensou serve [flags]\n\nServes the search page at / and the JSON API under /api.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -53,6 +55,9 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	}
 	if *maxBody <= 0 || *timeout <= 0 {
 		return usagef("--max-body and --search-timeout must be positive")
+	}
+	if err := cl.check(); err != nil {
+		return err
 	}
 	loc, err := c.location()
 	if err != nil {
@@ -117,13 +122,29 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	}
 
 	// Open (or, on a fresh clone, build) the index while already
-	// answering: until it is ready, searches get 503.
-	st, err := openOrBuild(ctx, storeConfig{dir: c.index, samples: *samples, loc: loc, analysis: analysis, reserve: c.reserve.bytes, watch: true}, stderr)
+	// answering: until it is ready, searches get 503. A cluster node
+	// starts empty instead and fills from the log.
+	var st *store.Store
+	if cl.on {
+		st, err = store.Open(ctx, c.index, store.Options{Create: true, Analysis: analysis, Location: loc, DiskReserve: c.reserve.bytes})
+	} else {
+		st, err = openOrBuild(ctx, storeConfig{dir: c.index, samples: *samples, loc: loc, analysis: analysis, reserve: c.reserve.bytes, watch: true}, stderr)
+	}
 	if err != nil {
 		shutdown(hs, log)
 		return err
 	}
-	srv.SetBackend(backend{Store: st, Searcher: search.New(st, search.Options{Typos: typos.options(), Synonyms: syn})})
+	b := backend{Store: st, Searcher: search.New(st, search.Options{Typos: typos.options(), Synonyms: syn})}
+	var node *clusterNode
+	if cl.on {
+		if node, err = startClusterNode(ctx, cl, c.index, st, log); err != nil {
+			shutdown(hs, log)
+			return errors.Join(err, st.Close())
+		}
+		srv.SetBackend(clusterBackend{backend: b, node: node})
+	} else {
+		srv.SetBackend(b)
+	}
 	n, err := st.Count()
 	if err != nil {
 		log.Warn("count articles", "err", err)
@@ -145,6 +166,9 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 		err = nil
 	}
 	srv.SetBackend(nil)
+	if node != nil {
+		node.close()
+	}
 	if cerr := st.Close(); cerr != nil {
 		log.Error("close index", "err", cerr)
 		if err == nil {

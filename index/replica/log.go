@@ -185,6 +185,10 @@ func retry(ctx context.Context, attempt time.Duration, fn func(context.Context) 
 // in nats-server).
 const errDupInProcess jetstream.ErrorCode = 10158
 
+// errNoPeers is JetStream's "no suitable peers for placement"
+// (JSClusterNoPeersErrF): fewer voters known than the stream's replicas.
+const errNoPeers jetstream.ErrorCode = 10005
+
 // retryable reports whether err may pass: a timeout, no responders
 // while a leader is elected, a lost connection, a cluster not ready.
 func retryable(err error) bool {
@@ -200,8 +204,11 @@ func retryable(err error) bool {
 		// other subjects) will not pass by waiting.
 		// 409 with errDupInProcess: the first try of this id is still
 		// being replicated; the next try gets its ack.
+		// errNoPeers: a cluster still forming does not know all its
+		// voters yet.
 		return api.Code == 503 || api.Code == 500 || api.Code == 408 ||
-			api.Code == 409 && api.ErrorCode == errDupInProcess
+			api.Code == 409 && api.ErrorCode == errDupInProcess ||
+			api.ErrorCode == errNoPeers
 	}
 	return true
 }

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/wensou/wensou/index"
@@ -125,25 +124,40 @@ func (r *Replica) follow(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read %s from %d: %w", r.stream, start, err)
 	}
-	for ctx.Err() == nil {
-		first, err := cons.Next(jetstream.FetchMaxWait(time.Second))
-		if errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) {
-			continue // nothing new
-		}
-		if err != nil {
-			return fmt.Errorf("read %s: %w", r.stream, err)
-		}
-		msgs := []jetstream.Msg{first}
-		if rest, err := cons.FetchNoWait(r.max - 1); err == nil {
-			for m := range rest.Messages() {
-				msgs = append(msgs, m)
+	it, err := cons.Messages(jetstream.PullMaxMessages(r.max))
+	if err != nil {
+		return fmt.Errorf("read %s from %d: %w", r.stream, start, err)
+	}
+	defer it.Stop()
+	// Stopping the iterator ends a wait in Next, a reset of the consumer
+	// after its server went away included.
+	defer context.AfterFunc(ctx, it.Stop)()
+	for {
+		// A batch is what the stream has past the first entry, up to
+		// the most a batch takes: entries one by one for a replica that
+		// keeps up, large batches for one catching up.
+		var msgs []jetstream.Msg
+		for len(msgs) < r.max {
+			m, err := it.Next(jetstream.NextContext(ctx))
+			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("read %s: %w", r.stream, err)
+			}
+			msgs = append(msgs, m)
+			meta, err := m.Metadata()
+			if err != nil {
+				return fmt.Errorf("read %s: %w", r.stream, err)
+			}
+			if meta.NumPending == 0 {
+				break
 			}
 		}
 		if err := r.apply(ctx, msgs); err != nil {
 			return err
 		}
 	}
-	return nil
 }
 
 // apply writes msgs' entries to the index in one batch with the last

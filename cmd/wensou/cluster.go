@@ -1,0 +1,284 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	natsserver "github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+
+	"github.com/wensou/wensou/index"
+	"github.com/wensou/wensou/index/article"
+	"github.com/wensou/wensou/index/replica"
+	"github.com/wensou/wensou/index/store"
+	"github.com/wensou/wensou/server"
+)
+
+// clusterFlags are serve's flags for running as a node of a cluster:
+// the log (JetStream, embedded or external) and how writes wait for it.
+type clusterFlags struct {
+	on          bool
+	node        string
+	embed       bool
+	host        string
+	natsPort    int
+	clusterPort int
+	peers       string
+	natsURL     string
+	shards      int
+	replicas    int
+	writeWait   time.Duration
+	writeLimit  time.Duration
+}
+
+func (f *clusterFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.on, "cluster", false, "run as a node of a cluster: writes go through a replicated log (NATS JetStream) that every node applies")
+	fs.StringVar(&f.node, "node", "", "this node's name, unique in the cluster (with --cluster)")
+	fs.BoolVar(&f.embed, "nats-embed", false, "run a JetStream log voter inside this node (with --cluster)")
+	fs.StringVar(&f.host, "nats-host", "127.0.0.1", "address the embedded log voter listens on")
+	fs.IntVar(&f.natsPort, "nats-port", 4222, "client port of the embedded log voter (0: any free port)")
+	fs.IntVar(&f.clusterPort, "nats-cluster-port", 6222, "port the embedded log voters talk to each other on")
+	fs.StringVar(&f.peers, "peers", "", "comma-separated HOST:PORT cluster ports of the other log voters (with --nats-embed)")
+	fs.StringVar(&f.natsURL, "nats", "", "URL(s) of a NATS cluster with JetStream that operations run, instead of --nats-embed")
+	fs.IntVar(&f.shards, "shards", 1, "shards the articles are spread over (only 1 so far)")
+	fs.IntVar(&f.replicas, "replicas", 3, "log voters that hold each write (JetStream replicas; a write is acknowledged once a majority has it)")
+	fs.DurationVar(&f.writeWait, "write-wait", time.Second, "how long a write waits for this node to apply it before answering 202 with a token")
+	// Past JetStream's leader election (4-9 s), which the log's retries
+	// ride out.
+	fs.DurationVar(&f.writeLimit, "write-timeout", 15*time.Second, "how long a write may wait for the log's quorum before it fails with 503 no_quorum")
+}
+
+// check reports a flag that does not fit the others.
+func (f *clusterFlags) check() error {
+	if !f.on {
+		if f.node != "" || f.embed || f.natsURL != "" || f.peers != "" {
+			return usagef("--node, --nats-embed, --nats and --peers need --cluster")
+		}
+		return nil
+	}
+	switch {
+	case f.node == "":
+		return usagef("--cluster needs --node NAME")
+	case f.embed == (f.natsURL != ""):
+		return usagef("--cluster needs either --nats-embed (a log voter in this node) or --nats URL (a NATS cluster run apart)")
+	case f.shards != 1:
+		return usagef("--shards %d: this wensou runs one shard only, every node holding the whole index", f.shards)
+	case f.replicas < 1:
+		return usagef("--replicas must be at least 1")
+	case f.writeWait < 0 || f.writeLimit <= 0:
+		return usagef("--write-wait must not be negative, --write-timeout must be positive")
+	case f.embed && (f.clusterPort <= 0 || f.natsPort < 0):
+		return usagef("--nats-cluster-port must be positive, --nats-port not negative")
+	}
+	return nil
+}
+
+// clusterNode is what a node runs besides its server: the log voter
+// (when embedded), the connection to the log, and the replica that
+// applies it to the store's live index.
+type clusterNode struct {
+	flags clusterFlags
+	st    *store.Store
+	srv   *natsserver.Server // nil with --nats
+	nc    *nats.Conn
+	log   *replica.Log
+	rep   *replica.Replica
+	stop  context.CancelFunc
+	done  chan struct{}
+}
+
+// startClusterNode starts the node's part of the cluster for the store
+// st of the index at dir. The log voter keeps its files in dir/nats.
+func startClusterNode(ctx context.Context, f clusterFlags, dir string, st *store.Store, log *slog.Logger) (*clusterNode, error) {
+	n := &clusterNode{flags: f, st: st}
+	url := f.natsURL
+	if f.embed {
+		s, err := replica.StartServer(replica.ServerConfig{
+			Name: f.node, Dir: filepath.Join(dir, "nats"), Host: f.host,
+			Port: f.natsPort, ClusterPort: f.clusterPort, Peers: splitList(f.peers),
+		})
+		if err != nil {
+			return nil, err
+		}
+		n.srv, url = s, s.ClientURL()
+		log.Info("log voter started", "node", f.node, "client", url, "cluster_port", f.clusterPort, "peers", f.peers)
+	}
+	nc, err := nats.Connect(url, nats.Name("wensou "+f.node), nats.MaxReconnects(-1), nats.ReconnectWait(250*time.Millisecond))
+	if err != nil {
+		n.close()
+		return nil, fmt.Errorf("connect to the log at %s: %w", url, err)
+	}
+	n.nc = nc
+	// The first voters elect their leaders within seconds of each other.
+	octx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if n.log, err = replica.OpenLog(octx, nc, replica.LogConfig{Replicas: f.replicas}); err != nil {
+		n.close()
+		return nil, err
+	}
+	if n.rep, err = replica.New(n.log.JetStream(), storeTarget{st}, replica.Config{Logger: log}); err != nil {
+		n.close()
+		return nil, err
+	}
+	rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	n.stop, n.done = stop, make(chan struct{})
+	go func() {
+		defer close(n.done)
+		n.rep.Run(rctx)
+	}()
+	log.Info("following the log", "node", f.node, "stream", n.log.Stream(), "applied", n.rep.Applied())
+	return n, nil
+}
+
+// close stops the replica, then the connection and the log voter.
+func (n *clusterNode) close() {
+	if n.stop != nil {
+		n.stop()
+		<-n.done
+	}
+	if n.nc != nil {
+		n.nc.Close()
+	}
+	if n.srv != nil {
+		n.srv.Shutdown()
+		n.srv.WaitForShutdown()
+	}
+}
+
+// storeTarget applies the log to a store's live index.
+type storeTarget struct{ st *store.Store }
+
+func (t storeTarget) ApplyLog(ctx context.Context, seq uint64, ops []index.LogOp) error {
+	return t.st.With(func(ix *index.Index) error { return ix.ApplyLog(ctx, seq, ops) })
+}
+
+func (t storeTarget) Applied() (uint64, error) {
+	var seq uint64
+	err := t.st.With(func(ix *index.Index) error {
+		var err error
+		seq, err = ix.Applied()
+		return err
+	})
+	return seq, err
+}
+
+// clusterBackend is a node's backend: reads from the local index,
+// writes through the log.
+type clusterBackend struct {
+	backend
+	node *clusterNode
+}
+
+var (
+	_ server.Backend   = clusterBackend{}
+	_ server.Waiter    = clusterBackend{}
+	_ server.Clusterer = clusterBackend{}
+)
+
+func (b clusterBackend) Put(ctx context.Context, arts []article.Article) error {
+	ops := make([]index.LogOp, len(arts))
+	for i := range arts {
+		ops[i].Article = &arts[i]
+	}
+	return b.write(ctx, ops)
+}
+
+func (b clusterBackend) Delete(ctx context.Context, ids ...string) error {
+	ops := make([]index.LogOp, len(ids))
+	for i, id := range ids {
+		ops[i].Delete = id
+	}
+	return b.write(ctx, ops)
+}
+
+// write appends ops to the log with the request's write id, then waits,
+// within --write-wait, until this node has applied them.
+func (b clusterBackend) write(ctx context.Context, ops []index.LogOp) error {
+	id := server.WriteID(ctx)
+	if id == "" {
+		return errors.New("a cluster write without a write id")
+	}
+	actx, cancel := context.WithTimeout(ctx, b.node.flags.writeLimit)
+	defer cancel()
+	seq, _, err := b.node.log.Append(actx, id, ops)
+	if errors.Is(err, replica.ErrUnavailable) {
+		return fmt.Errorf("%w (%w)", server.ErrNoQuorum, err)
+	}
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, b.node.flags.writeWait)
+	defer cancel()
+	if err := b.node.rep.Wait(wctx, seq); err != nil {
+		return &server.Pending{Token: token(seq)}
+	}
+	return nil
+}
+
+// A token names a write by its shard and log sequence: "S0:5121".
+func token(seq uint64) string { return "S0:" + strconv.FormatUint(seq, 10) }
+
+func parseToken(s string) (uint64, error) {
+	rest, ok := strings.CutPrefix(s, "S0:")
+	seq, err := strconv.ParseUint(rest, 10, 64)
+	if !ok || err != nil || seq == 0 {
+		return 0, fmt.Errorf("%w: %q is not a token of a write (S0:SEQUENCE)", server.ErrBadToken, s)
+	}
+	return seq, nil
+}
+
+func (b clusterBackend) WaitFor(ctx context.Context, tok string) error {
+	seq, err := parseToken(tok)
+	if err != nil {
+		return err
+	}
+	return b.node.rep.Wait(ctx, seq)
+}
+
+// clusterInfo is GET /api/cluster's answer on a node.
+type clusterInfo struct {
+	Mode    string  `json:"mode"`
+	Node    string  `json:"node"`
+	Shards  int     `json:"shards"`
+	Log     logInfo `json:"log"`
+	Applied uint64  `json:"applied"`
+	Lag     uint64  `json:"lag"`
+	Voter   bool    `json:"voter"`
+}
+
+type logInfo struct {
+	Stream   string `json:"stream"`
+	Replicas int    `json:"replicas"`
+	Leader   string `json:"leader"`
+	LastSeq  uint64 `json:"last_seq"`
+	Error    string `json:"error,omitempty"`
+}
+
+func (b clusterBackend) Cluster(ctx context.Context) (any, error) {
+	n := b.node
+	info := clusterInfo{Mode: "cluster", Node: n.flags.node, Shards: 1, Voter: n.srv != nil,
+		Log: logInfo{Stream: n.log.Stream(), Replicas: n.flags.replicas}, Applied: n.rep.Applied()}
+	// The log's state, when it answers: a node without a quorum still
+	// says what it has applied.
+	sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	last, err := n.log.LastSeq(sctx)
+	if err == nil {
+		info.Log.LastSeq = last
+		info.Log.Leader, err = n.log.Leader(sctx)
+	}
+	if err != nil {
+		info.Log.Error = err.Error()
+	}
+	if info.Log.LastSeq > info.Applied {
+		info.Lag = info.Log.LastSeq - info.Applied
+	}
+	return info, nil
+}

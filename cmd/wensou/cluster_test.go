@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// freePorts returns n loopback ports that are free now.
+func freePorts(t *testing.T, n int) []int {
+	t.Helper()
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports
+}
+
+// clusterNodeProc is one "wensou serve --cluster" running in process.
+type clusterNodeProc struct {
+	base   string
+	stderr *syncBuffer
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the command returned
+}
+
+func (p *clusterNodeProc) stop(t *testing.T) {
+	t.Helper()
+	p.cancel()
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("node did not stop within 30s:\n%s", p.stderr.String())
+	}
+}
+
+// startClusterServes starts n nodes at once (the log needs a quorum
+// before any is ready) and returns them once all are ready.
+func startClusterServes(t *testing.T, n int, extra ...string) []*clusterNodeProc {
+	t.Helper()
+	ports := freePorts(t, 2*n)
+	dir := t.TempDir()
+	addrRE := regexp.MustCompile(`msg=listening addr=(http://\S+)`)
+	var procs []*clusterNodeProc
+	ready := make(chan struct{}, n)
+	exited := make(chan int, n)
+	for i := range n {
+		var peers []string
+		for j := range n {
+			if j != i {
+				peers = append(peers, fmt.Sprintf("127.0.0.1:%d", ports[n+j]))
+			}
+		}
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--admin-key", "secret",
+			"--index", filepath.Join(dir, fmt.Sprintf("n%d", i+1)),
+			"--cluster", "--node", fmt.Sprintf("n%d", i+1), "--nats-embed",
+			"--nats-port", fmt.Sprint(ports[i]), "--nats-cluster-port", fmt.Sprint(ports[n+i]),
+			"--peers", strings.Join(peers, ",")}, extra...)
+		ctx, cancel := context.WithCancel(context.Background())
+		p := &clusterNodeProc{stderr: &syncBuffer{}, cancel: cancel, done: make(chan struct{})}
+		signalled := false
+		p.stderr.onWrite = func(all string) {
+			if m := addrRE.FindStringSubmatch(all); m != nil && strings.Contains(all, "msg=ready") && !signalled {
+				signalled = true
+				p.base = strings.TrimSuffix(m[1], "/")
+				ready <- struct{}{}
+			}
+		}
+		go func() {
+			defer close(p.done)
+			runWithEnv(ctx, args, mapEnv(nil), io.Discard, p.stderr)
+			exited <- i
+		}()
+		procs = append(procs, p)
+	}
+	t.Cleanup(func() {
+		for _, p := range procs {
+			p.cancel()
+			select {
+			case <-p.done:
+			case <-time.After(30 * time.Second):
+			}
+		}
+	})
+	deadline := time.After(90 * time.Second)
+	failed := func(why string) {
+		t.Helper()
+		for i, p := range procs {
+			t.Logf("node %d:\n%s", i+1, p.stderr.String())
+		}
+		t.Fatal(why)
+	}
+	for range n {
+		select {
+		case <-ready:
+		case i := <-exited:
+			failed(fmt.Sprintf("node %d exited before the cluster was ready", i+1))
+		case <-deadline:
+			failed("the cluster was not ready within 90s")
+		}
+	}
+	return procs
+}
+
+// call makes a request and decodes a JSON answer.
+func call(t *testing.T, method, u, body string, header map[string]string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer secret")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatalf("%s %s: %d %s", method, u, resp.StatusCode, raw)
+		}
+	}
+	return resp.StatusCode, out
+}
+
+// clusterSearch is a search's answer without its timing.
+func clusterSearch(t *testing.T, base, q, waitFor string) string {
+	t.Helper()
+	u := base + "/api/search?size=20&q=" + url.QueryEscape(q)
+	if waitFor != "" {
+		u += "&wait_for=" + url.QueryEscape(waitFor)
+	}
+	code, out := call(t, http.MethodGet, u, "", nil)
+	if code != http.StatusOK {
+		t.Fatalf("search %q on %s: %d %v", q, base, code, out)
+	}
+	delete(out, "took_ms")
+	raw, _ := json.Marshal(out)
+	return string(raw)
+}
+
+// TestServe_Cluster: three nodes with embedded log voters; a write to
+// any node is searchable on every node (wait_for), a retried write with
+// its Idempotency-Key is stored once, every node answers the same hits
+// and facets, and with two voters down writes answer 503 while searches
+// go on.
+func TestServe_Cluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-node cluster")
+	}
+	start := time.Now()
+	nodes := startClusterServes(t, 3, "--write-timeout", "3s")
+	t.Logf("ready after %s", time.Since(start))
+
+	lastSeq := func(base string) float64 {
+		t.Helper()
+		code, info := call(t, http.MethodGet, base+"/api/cluster", "", nil)
+		if code != http.StatusOK || info["mode"] != "cluster" {
+			t.Fatalf("GET /api/cluster = %d %v", code, info)
+		}
+		return info["log"].(map[string]any)["last_seq"].(float64)
+	}
+
+	// Writes through every node.
+	for i, n := range nodes {
+		for j := range 5 {
+			body := fmt.Sprintf(`{"id":"c%d-%d","title":"职业教育集群第%d篇","body":"经由节点%d写入的文章。","author":"作者%d","date":"202%d-0%d-01"}`, i, j, j, i+1, j%3, j%5, 1+j)
+			code, out := call(t, http.MethodPost, n.base+"/api/articles", body, nil)
+			if code != http.StatusCreated {
+				t.Fatalf("write via node %d: %d %v", i+1, code, out)
+			}
+		}
+	}
+	t.Logf("15 writes after %s", time.Since(start))
+	// A retried write (same Idempotency-Key) is stored once.
+	before := lastSeq(nodes[0].base)
+	for range 2 {
+		code, out := call(t, http.MethodPut, nodes[1].base+"/api/articles/retried", `{"title":"重试的写入","body":"只存一次。"}`, map[string]string{"Idempotency-Key": "k-42"})
+		if code != http.StatusCreated && code != http.StatusOK {
+			t.Fatalf("retried write: %d %v", code, out)
+		}
+	}
+	if after := lastSeq(nodes[0].base); after != before+1 {
+		t.Errorf("two writes with one Idempotency-Key took log entries %v to %v, want one", before, after)
+	}
+	if code, _ := call(t, http.MethodDelete, nodes[2].base+"/api/articles/c0-0", "", nil); code != http.StatusNoContent {
+		t.Fatalf("delete via node 3: %d", code)
+	}
+
+	// Every node, once it has applied the log, answers the same.
+	tok := fmt.Sprintf("S0:%d", int64(lastSeq(nodes[0].base)))
+	for _, q := range []string{"职业教育", "集群", "写入", "重试"} {
+		want := clusterSearch(t, nodes[0].base, q, tok)
+		for i, n := range nodes[1:] {
+			if got := clusterSearch(t, n.base, q, tok); got != want {
+				t.Errorf("%q: node %d answers\n%s\nnode 1\n%s", q, i+2, got, want)
+			}
+		}
+		if q == "职业教育" && !strings.Contains(want, `"total":14`) {
+			t.Errorf("%q: want 14 hits (15 written, 1 deleted): %s", q, want)
+		}
+	}
+	if code, out := call(t, http.MethodGet, nodes[1].base+"/api/search?q=x&wait_for=nonsense", "", nil); code != http.StatusBadRequest {
+		t.Errorf("a bad wait_for token: %d %v, want 400", code, out)
+	}
+	for i, n := range nodes {
+		code, info := call(t, http.MethodGet, n.base+"/api/cluster", "", nil)
+		if code != http.StatusOK || info["lag"].(float64) != 0 || info["node"] != fmt.Sprintf("n%d", i+1) {
+			t.Errorf("node %d: GET /api/cluster = %d %v", i+1, code, info)
+		}
+	}
+
+	t.Logf("checked after %s", time.Since(start))
+	// Two voters down: writes fail with 503 no_quorum, searches go on.
+	nodes[1].stop(t)
+	nodes[2].stop(t)
+	t.Logf("stopped after %s", time.Since(start))
+	code, out := call(t, http.MethodPost, nodes[0].base+"/api/articles", `{"id":"lost","title":"无法写入"}`, nil)
+	if code != http.StatusServiceUnavailable || out["error"].(map[string]any)["code"] != "no_quorum" {
+		t.Errorf("write without a quorum: %d %v, want 503 no_quorum", code, out)
+	}
+	if got := clusterSearch(t, nodes[0].base, "职业教育", ""); !strings.Contains(got, `"total":14`) {
+		t.Errorf("search without a quorum: %s", got)
+	}
+}
+
+// TestServe_ClusterUsage: cluster flags that do not fit are refused.
+func TestServe_ClusterUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--node", "n1"}, "need --cluster"},
+		{[]string{"--cluster"}, "--cluster needs --node"},
+		{[]string{"--cluster", "--node", "n1"}, "either --nats-embed"},
+		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--nats", "nats://x:4222"}, "either --nats-embed"},
+		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--shards", "3"}, "one shard only"},
+	}
+	for _, tt := range tests {
+		var stderr syncBuffer
+		code := runWithEnv(t.Context(), append([]string{"serve", "--index", t.TempDir()}, tt.args...), mapEnv(nil), io.Discard, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("%v: exit %d, %s; want %d and %q", tt.args, code, stderr.String(), exitUsage, tt.want)
+		}
+	}
+}

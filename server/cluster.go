@@ -1,0 +1,126 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// A backend may be a node of a cluster (wensou serve --cluster): its
+// writes go through a replicated log, and it says so with the optional
+// interfaces below. A standalone backend has none of them.
+
+// ErrNoQuorum is what a cluster backend's write fails with when its log
+// cannot take it: too few of the log's voters are reachable. Answered
+// 503; searches go on.
+var ErrNoQuorum = errors.New("the cluster cannot take writes now: too few of its log voters are reachable; retry with the same Idempotency-Key, searches go on meanwhile")
+
+// errBadToken is a wait_for token that is not one.
+var errBadToken = errors.New("bad wait_for token")
+
+// Pending is what a cluster backend's write returns when the log holds
+// it (a quorum acknowledged it) but the node's index had not applied it
+// within the node's wait: answered 202 Accepted with Token, which a
+// search passes as wait_for to see the write.
+type Pending struct {
+	Token string
+}
+
+func (p *Pending) Error() string {
+	return "the write is stored and not yet searchable on this node; search with wait_for=" + p.Token
+}
+
+// Waiter is a backend whose writes may be pending: WaitFor returns once
+// what token stands for is searchable on this node, or ctx is done. A
+// token it cannot read gives an error wrapping [ErrBadToken].
+type Waiter interface {
+	WaitFor(ctx context.Context, token string) error
+}
+
+// ErrBadToken is what [Waiter.WaitFor] wraps for a token it cannot read.
+var ErrBadToken = errBadToken
+
+// Clusterer is a backend that is a node of a cluster: Cluster describes
+// the cluster as GET /api/cluster answers it.
+type Clusterer interface {
+	Cluster(ctx context.Context) (any, error)
+}
+
+// writeIDKey holds a write's message id in its context.
+type writeIDKey struct{}
+
+// WriteID returns the id of the write whose request ctx belongs to: the
+// client's Idempotency-Key, or else the request's id. A cluster backend
+// stores a write once per id, so that a client retrying a write whose
+// answer it lost, with the same key, does not store it twice.
+func WriteID(ctx context.Context) string {
+	id, _ := ctx.Value(writeIDKey{}).(string)
+	return id
+}
+
+// maxIdempotencyKey bounds the Idempotency-Key header's length.
+const maxIdempotencyKey = 200
+
+// withWriteID puts the write's id in the request's context.
+func (s *Server) withWriteID(c *gin.Context) {
+	id := c.GetHeader("Idempotency-Key")
+	if id == "" {
+		id = "req-" + requestIDOf(c)
+	} else if len(id) > maxIdempotencyKey {
+		c.Error(fmt.Errorf("%w: Idempotency-Key is longer than %d bytes", errBadParam, maxIdempotencyKey))
+		c.Abort()
+		return
+	} else {
+		id = "key-" + id
+	}
+	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), writeIDKey{}, id))
+	c.Next()
+}
+
+// asPending returns the pending write err is, or nil.
+func asPending(err error) *Pending {
+	p, _ := errors.AsType[*Pending](err)
+	return p
+}
+
+// waitFor makes a search wait, within its timeout, for the write that
+// the request's wait_for token stands for.
+func (s *Server) waitFor(c *gin.Context, b Backend) error {
+	token := c.Query("wait_for")
+	if token == "" {
+		return nil
+	}
+	w, ok := b.(Waiter)
+	if !ok {
+		return fmt.Errorf("%w: wait_for is for the tokens of a cluster's pending writes, and this server is no cluster node", errBadParam)
+	}
+	if err := w.WaitFor(c.Request.Context(), token); err != nil {
+		if errors.Is(err, errBadToken) {
+			return fmt.Errorf("%w: %w", errBadParam, err)
+		}
+		return searchError(c, err)
+	}
+	return nil
+}
+
+func (s *Server) apiCluster(c *gin.Context) {
+	b, err := s.current()
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	cl, ok := b.(Clusterer)
+	if !ok {
+		c.PureJSON(http.StatusOK, gin.H{"mode": "standalone"})
+		return
+	}
+	info, err := cl.Cluster(c.Request.Context())
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	c.PureJSON(http.StatusOK, info)
+}
