@@ -18,6 +18,10 @@ import (
 // 503; searches go on.
 var ErrNoQuorum = errors.New("the cluster cannot take writes now: too few of its log voters are reachable; retry with the same Idempotency-Key, searches go on meanwhile")
 
+// ErrWriteTooLarge is what a cluster backend's write fails with when an
+// article is larger than its log's entries hold. Answered 413.
+var ErrWriteTooLarge = errors.New("the write is too large for the cluster's log")
+
 // errBadToken is a wait_for token that is not one.
 var errBadToken = errors.New("bad wait_for token")
 
@@ -47,6 +51,23 @@ var ErrBadToken = errBadToken
 // the cluster as GET /api/cluster answers it.
 type Clusterer interface {
 	Cluster(ctx context.Context) (any, error)
+}
+
+// ClusterStatuser is a cluster node that says, cheaply and from what it
+// holds, how far it has applied the log: for /healthz and /metrics.
+type ClusterStatuser interface {
+	ClusterStatus() ClusterStatus
+}
+
+// ClusterStatus is a node's place in its cluster's log.
+type ClusterStatus struct {
+	Node    string `json:"node"`
+	Applied uint64 `json:"applied"`
+	// Lag is the entries of the log the node has still to apply.
+	Lag uint64 `json:"lag"`
+	// CatchingUp: the lag is past the node's threshold; /healthz then
+	// answers 503 so that a load balancer sends searches elsewhere.
+	CatchingUp bool `json:"catching_up"`
 }
 
 // writeIDKey holds a write's message id in its context.

@@ -70,6 +70,7 @@ var errorTable = []errorKind{
 	{is(errNoRoute), http.StatusNotFound, "not_found", true},
 	{is(errNoMethod), http.StatusMethodNotAllowed, "method_not_allowed", true},
 	{as[*http.MaxBytesError](), http.StatusRequestEntityTooLarge, "too_large", true},
+	{is(ErrWriteTooLarge), http.StatusRequestEntityTooLarge, "too_large", true},
 	{is(errMediaType), http.StatusUnsupportedMediaType, "unsupported_media_type", true},
 	// Storage faults: the write changed nothing, and searches go on.
 	{is(index.ErrDiskFull), http.StatusInsufficientStorage, "insufficient_storage", true},

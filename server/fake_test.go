@@ -154,14 +154,24 @@ func loadSegmenter(t testing.TB) {
 // answers what cluster returns.
 type fakeNode struct {
 	fakeBackend
-	pending  bool
-	noQuorum bool
-	cluster  func(context.Context) (any, error)
+	pending    bool
+	noQuorum   bool
+	catchingUp bool
+	cluster    func(context.Context) (any, error)
+}
+
+func (f *fakeNode) ClusterStatus() ClusterStatus {
+	st := ClusterStatus{Node: "n1", Applied: 7}
+	if f.catchingUp {
+		st.Lag, st.CatchingUp = 5000, true
+	}
+	return st
 }
 
 var (
-	_ Waiter    = (*fakeNode)(nil)
-	_ Clusterer = (*fakeNode)(nil)
+	_ Waiter          = (*fakeNode)(nil)
+	_ Clusterer       = (*fakeNode)(nil)
+	_ ClusterStatuser = (*fakeNode)(nil)
 )
 
 func (f *fakeNode) Put(ctx context.Context, arts []article.Article) error {

@@ -20,7 +20,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(count func() (uint64, bool), health func() (index.Health, bool)) *metrics {
+func newMetrics(count func() (uint64, bool), health func() (index.Health, bool), cluster func() (ClusterStatus, bool)) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "wensou_http_requests_total",
@@ -57,7 +57,21 @@ func newMetrics(count func() (uint64, bool), health func() (index.Health, bool))
 		h, _ := health()
 		return float64(h.FreeBytes)
 	})
-	m.reg.MustRegister(m.requests, m.latency, docs, writable, free,
+	applied := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "wensou_cluster_applied_sequence",
+		Help: "On a cluster node, the last sequence of the log applied to its index (0 on a standalone server).",
+	}, func() float64 {
+		st, _ := cluster()
+		return float64(st.Applied)
+	})
+	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "wensou_cluster_lag",
+		Help: "On a cluster node, the entries of the log it has still to apply (0 on a standalone server).",
+	}, func() float64 {
+		st, _ := cluster()
+		return float64(st.Lag)
+	})
+	m.reg.MustRegister(m.requests, m.latency, docs, writable, free, applied, lag,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -187,15 +187,22 @@ func (s *Server) healthz(c *gin.Context) {
 		problem = &errorBody{Code: classify(h.Problem).code, Message: publicMessage(h.Problem)}
 	}
 	n, ok := s.count()
+	var cluster *ClusterStatus
+	if st, isNode := s.clusterStatus(); isNode {
+		cluster = &st
+	}
 	switch {
+	case ok && cluster != nil && cluster.CatchingUp:
+		c.JSON(http.StatusServiceUnavailable, healthBody{Status: "catching_up", Documents: &n, Cluster: cluster})
+		return
 	case !ok && problem != nil:
 		c.JSON(http.StatusServiceUnavailable, healthBody{Status: "down", Problem: problem, FreeBytes: freeBytes(h)})
 	case !ok:
 		c.JSON(http.StatusServiceUnavailable, healthBody{Status: "starting"})
 	case problem != nil:
-		c.JSON(http.StatusOK, healthBody{Status: "degraded", Documents: &n, Problem: problem, FreeBytes: freeBytes(h)})
+		c.JSON(http.StatusOK, healthBody{Status: "degraded", Documents: &n, Problem: problem, FreeBytes: freeBytes(h), Cluster: cluster})
 	default:
-		c.JSON(http.StatusOK, healthBody{Status: "ok", Documents: &n, FreeBytes: freeBytes(h)})
+		c.JSON(http.StatusOK, healthBody{Status: "ok", Documents: &n, FreeBytes: freeBytes(h), Cluster: cluster})
 	}
 }
 
@@ -205,6 +212,8 @@ type healthBody struct {
 	Documents *uint64    `json:"documents,omitempty"`
 	Problem   *errorBody `json:"problem,omitempty"`
 	FreeBytes *int64     `json:"free_bytes,omitempty"`
+	// Cluster is a cluster node's place in the log.
+	Cluster *ClusterStatus `json:"cluster,omitempty"`
 }
 
 func freeBytes(h index.Health) *int64 {

@@ -44,6 +44,9 @@ func TestClassify(t *testing.T) {
 		{errNoMethod, http.StatusMethodNotAllowed, "method_not_allowed"},
 		{&http.MaxBytesError{Limit: 1}, http.StatusRequestEntityTooLarge, "too_large"},
 		{fmt.Errorf("read body: %w", &http.MaxBytesError{Limit: 1}), http.StatusRequestEntityTooLarge, "too_large"},
+		{fmt.Errorf("%w: article x takes 9 bytes", ErrWriteTooLarge), http.StatusRequestEntityTooLarge, "too_large"},
+		{fmt.Errorf("%w (append: no quorum)", ErrNoQuorum), http.StatusServiceUnavailable, "no_quorum"},
+		{&Pending{Token: "S0:1"}, http.StatusInternalServerError, "internal"}, // answered by the handlers, never classified
 		{errUnavailable, http.StatusServiceUnavailable, "unavailable"},
 		{fmt.Errorf("search: %w", index.ErrClosed), http.StatusServiceUnavailable, "unavailable"},
 		{fmt.Errorf("analyze: %w", zh.ErrNotLoaded), http.StatusServiceUnavailable, "unavailable"},

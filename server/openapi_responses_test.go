@@ -81,6 +81,7 @@ func TestOpenAPI_Responses(t *testing.T) {
 		}}),
 		"noQuorum":   newFakeServer(t, Options{}, &fakeNode{noQuorum: true}),
 		"nodeBroken": newFakeServer(t, Options{}, &fakeNode{cluster: func(context.Context) (any, error) { return nil, internal }}),
+		"catchingUp": newFakeServer(t, Options{}, &fakeNode{catchingUp: true}),
 		"full":       newFakeServer(t, Options{}, storageFault(index.ErrDiskFull)),
 		"readOnly":   newFakeServer(t, Options{}, storageFault(index.ErrReadOnly)),
 		"gone": newFakeServer(t, Options{}, &fakeBackend{
@@ -242,6 +243,8 @@ func TestOpenAPI_Responses(t *testing.T) {
 		{op: "GET /healthz", srv: "none", target: "/healthz", wantStatus: 503},
 		{op: "GET /healthz", srv: "full", target: "/healthz", wantStatus: 200},
 		{op: "GET /healthz", srv: "gone", target: "/healthz", wantStatus: 503},
+		{op: "GET /healthz", srv: "node", target: "/healthz", wantStatus: 200},
+		{op: "GET /healthz", srv: "catchingUp", target: "/healthz", wantStatus: 503},
 		{op: "GET /metrics", srv: "real", target: "/metrics", wantStatus: 200},
 	}
 	// Statuses documented but not produced here, and why.

@@ -97,7 +97,7 @@ func New(opts Options) (*Server, error) {
 		opts.Context = context.Background()
 	}
 	s := &Server{opts: opts, log: opts.Logger, background: opts.Context}
-	s.metrics = newMetrics(s.count, s.health)
+	s.metrics = newMetrics(s.count, s.health, s.clusterStatus)
 	w, err := newWeb()
 	if err != nil {
 		return nil, err
@@ -154,6 +154,20 @@ func (s *Server) health() (index.Health, bool) {
 		return none, false
 	}
 	return h.Health(), true
+}
+
+// clusterStatus is the backend's place in its cluster's log; false for
+// a standalone backend.
+func (s *Server) clusterStatus() (ClusterStatus, bool) {
+	b, err := s.current()
+	if err != nil {
+		return ClusterStatus{}, false
+	}
+	cs, ok := b.(ClusterStatuser)
+	if !ok {
+		return ClusterStatus{}, false
+	}
+	return cs.ClusterStatus(), true
 }
 
 // Handler returns the HTTP handler.

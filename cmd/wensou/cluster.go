@@ -36,6 +36,7 @@ type clusterFlags struct {
 	replicas    int
 	writeWait   time.Duration
 	writeLimit  time.Duration
+	maxLag      uint64
 }
 
 func (f *clusterFlags) register(fs *flag.FlagSet) {
@@ -49,6 +50,7 @@ func (f *clusterFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.natsURL, "nats", "", "URL(s) of a NATS cluster with JetStream that operations run, instead of --nats-embed")
 	fs.IntVar(&f.shards, "shards", 1, "shards the articles are spread over (only 1 so far)")
 	fs.IntVar(&f.replicas, "replicas", 3, "log voters that hold each write (JetStream replicas; a write is acknowledged once a majority has it)")
+	fs.Uint64Var(&f.maxLag, "max-lag", 1000, "log entries a node may have still to apply and take searches; past it /healthz answers 503 catching_up")
 	fs.DurationVar(&f.writeWait, "write-wait", time.Second, "how long a write waits for this node to apply it before answering 202 with a token")
 	// Past JetStream's leader election (4-9 s), which the log's retries
 	// ride out.
@@ -177,10 +179,16 @@ type clusterBackend struct {
 }
 
 var (
-	_ server.Backend   = clusterBackend{}
-	_ server.Waiter    = clusterBackend{}
-	_ server.Clusterer = clusterBackend{}
+	_ server.Backend         = clusterBackend{}
+	_ server.Waiter          = clusterBackend{}
+	_ server.Clusterer       = clusterBackend{}
+	_ server.ClusterStatuser = clusterBackend{}
 )
+
+func (b clusterBackend) ClusterStatus() server.ClusterStatus {
+	lag := b.node.rep.Lag()
+	return server.ClusterStatus{Node: b.node.flags.node, Applied: b.node.rep.Applied(), Lag: lag, CatchingUp: lag > b.node.flags.maxLag}
+}
 
 func (b clusterBackend) Put(ctx context.Context, arts []article.Article) error {
 	ops := make([]index.LogOp, len(arts))
@@ -208,8 +216,11 @@ func (b clusterBackend) write(ctx context.Context, ops []index.LogOp) error {
 	actx, cancel := context.WithTimeout(ctx, b.node.flags.writeLimit)
 	defer cancel()
 	seq, _, err := b.node.log.Append(actx, id, ops)
-	if errors.Is(err, replica.ErrUnavailable) {
+	switch {
+	case errors.Is(err, replica.ErrUnavailable):
 		return fmt.Errorf("%w (%w)", server.ErrNoQuorum, err)
+	case errors.Is(err, replica.ErrTooLarge):
+		return fmt.Errorf("%w: %w", server.ErrWriteTooLarge, err)
 	}
 	if err != nil {
 		return err

@@ -230,6 +230,20 @@ func TestServe_Cluster(t *testing.T) {
 		if code != http.StatusOK || info["lag"].(float64) != 0 || info["node"] != fmt.Sprintf("n%d", i+1) {
 			t.Errorf("node %d: GET /api/cluster = %d %v", i+1, code, info)
 		}
+		code, health := call(t, http.MethodGet, n.base+"/healthz", "", nil)
+		cl, _ := health["cluster"].(map[string]any)
+		if code != http.StatusOK || cl == nil || cl["catching_up"] != false || cl["applied"] != info["applied"] {
+			t.Errorf("node %d: GET /healthz = %d %v", i+1, code, health)
+		}
+		resp, err := http.Get(n.base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if want := fmt.Sprintf("wensou_cluster_applied_sequence %v\n", info["applied"]); !strings.Contains(string(raw), want) {
+			t.Errorf("node %d: /metrics lacks %q", i+1, want)
+		}
 	}
 
 	t.Logf("checked after %s", time.Since(start))

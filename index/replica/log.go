@@ -18,6 +18,10 @@ import (
 // it again with the same message id stores it once.
 var ErrUnavailable = errors.New("the log has no quorum to take the write")
 
+// ErrTooLarge means one write (an article) is larger than a log entry
+// can hold.
+var ErrTooLarge = errors.New("a write is larger than a log entry can hold")
+
 // LogConfig configures [OpenLog].
 type LogConfig struct {
 	// Shard is the shard whose stream this is, 0 for the only one.
@@ -30,14 +34,18 @@ type LogConfig struct {
 	// AttemptTimeout bounds one publish; default 2 s. Append retries
 	// until its context is done.
 	AttemptTimeout time.Duration
+	// MaxEntry is the largest entry appended, in bytes; default what the
+	// connection's server takes, less room for headers.
+	MaxEntry int
 }
 
 // Log is the stream of one shard. It is safe for concurrent use.
 type Log struct {
-	js      jetstream.JetStream
-	stream  string
-	subject string
-	attempt time.Duration
+	js       jetstream.JetStream
+	stream   string
+	subject  string
+	attempt  time.Duration
+	maxEntry int
 }
 
 // StreamName is the name of shard's stream.
@@ -62,7 +70,10 @@ func OpenLog(ctx context.Context, nc *nats.Conn, cfg LogConfig) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	l := &Log{js: js, stream: StreamName(cfg.Shard), subject: subjectName(cfg.Shard), attempt: cfg.AttemptTimeout}
+	if cfg.MaxEntry <= 0 {
+		cfg.MaxEntry = int(max(nc.MaxPayload()-entryHeadroom, 1))
+	}
+	l := &Log{js: js, stream: StreamName(cfg.Shard), subject: subjectName(cfg.Shard), attempt: cfg.AttemptTimeout, maxEntry: cfg.MaxEntry}
 	sc := jetstream.StreamConfig{
 		Name:        l.stream,
 		Description: fmt.Sprintf("wensou writes, shard %d", cfg.Shard),
@@ -89,30 +100,93 @@ func (l *Log) Stream() string { return l.stream }
 // JetStream is the log's JetStream context, for replicas to read it.
 func (l *Log) JetStream() jetstream.JetStream { return l.js }
 
-// Append stores ops as one entry under the message id id and returns its
-// sequence once a quorum of the stream's voters holds it. A leader
-// election stalls writes for seconds: Append retries with the same id
-// until ctx is done, and then fails with [ErrUnavailable]. duplicate is
-// true when the id was stored before, within the duplicate window: seq
-// is then the first one's.
+// entryHeadroom is what a message's headers (its id) and the entry's
+// framing may take beside the encoded writes.
+const entryHeadroom = 4 << 10
+
+// Append stores ops under the message id id and returns the sequence of
+// its last entry once a quorum of the stream's voters holds it. Writes
+// that do not fit one entry (a bulk import) go in several, in order, the
+// k-th under "id/k": each is stored once however often it is retried,
+// and a replica applies each whole. A leader election stalls writes for
+// seconds: Append retries with the same ids until ctx is done, and then
+// fails with [ErrUnavailable]. duplicate is true when every entry was
+// stored before, within the duplicate window.
 func (l *Log) Append(ctx context.Context, id string, ops []index.LogOp) (seq uint64, duplicate bool, err error) {
 	if id == "" {
 		return 0, false, errors.New("append to the log: no message id")
 	}
-	data, err := encodeEntry(ops)
+	parts, err := l.split(ops)
 	if err != nil {
 		return 0, false, fmt.Errorf("append to the log: %w", err)
 	}
-	var ack *jetstream.PubAck
-	err = retry(ctx, l.attempt, func(ctx context.Context) error {
-		var err error
-		ack, err = l.js.Publish(ctx, l.subject, data, jetstream.WithMsgID(id), jetstream.WithExpectStream(l.stream))
-		return err
-	})
-	if err != nil {
-		return 0, false, fmt.Errorf("append to %s: %w", l.stream, err)
+	duplicate = true
+	for k, data := range parts {
+		msgID := id
+		if len(parts) > 1 {
+			msgID = fmt.Sprintf("%s/%d", id, k)
+		}
+		var ack *jetstream.PubAck
+		err = retry(ctx, l.attempt, func(ctx context.Context) error {
+			var err error
+			ack, err = l.js.Publish(ctx, l.subject, data, jetstream.WithMsgID(msgID), jetstream.WithExpectStream(l.stream))
+			return err
+		})
+		if err != nil {
+			return 0, false, fmt.Errorf("append to %s (entry %d of %d): %w", l.stream, k+1, len(parts), err)
+		}
+		seq, duplicate = ack.Sequence, duplicate && ack.Duplicate
 	}
-	return ack.Sequence, ack.Duplicate, nil
+	return seq, duplicate, nil
+}
+
+// split encodes ops as entries of at most l.maxEntry bytes each, in
+// order. One write larger than that is refused, naming it.
+func (l *Log) split(ops []index.LogOp) ([][]byte, error) {
+	if len(ops) == 0 {
+		return nil, errors.New("no writes")
+	}
+	all, err := encodeEntry(ops)
+	if err != nil {
+		return nil, err
+	}
+	if len(all) <= l.maxEntry {
+		return [][]byte{all}, nil
+	}
+	var parts [][]byte
+	from, size := 0, 0
+	flush := func(to int) error {
+		data, err := encodeEntry(ops[from:to])
+		if err != nil {
+			return err
+		}
+		parts = append(parts, data)
+		from, size = to, 0
+		return nil
+	}
+	for i := range ops {
+		one, err := encodeEntry(ops[i : i+1])
+		if err != nil {
+			return nil, err
+		}
+		if len(one) > l.maxEntry {
+			what := "the deletion of " + ops[i].Delete
+			if a := ops[i].Article; a != nil {
+				what = "article " + a.ID
+			}
+			return nil, fmt.Errorf("%w: %s takes %d bytes, more than the %d a log entry holds", ErrTooLarge, what, len(one), l.maxEntry)
+		}
+		if size+len(one) > l.maxEntry {
+			if err := flush(i); err != nil {
+				return nil, err
+			}
+		}
+		size += len(one)
+	}
+	if err := flush(len(ops)); err != nil {
+		return nil, err
+	}
+	return parts, nil
 }
 
 // LastSeq returns the sequence of the stream's last entry.

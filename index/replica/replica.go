@@ -45,6 +45,9 @@ type Replica struct {
 	applied uint64
 	moved   chan struct{} // closed and replaced when applied moves
 	err     error         // the last failure to apply, nil since a success
+	// behind is how many entries followed the last one read when it
+	// was read (its NumPending): the replica's lag.
+	behind uint64
 }
 
 // New returns a replica of the shard's log for t, starting after the
@@ -68,6 +71,14 @@ func (r *Replica) Applied() uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.applied
+}
+
+// Lag returns how many entries of the log the replica has still to
+// apply, as of the last one it read: 0 once it has caught up.
+func (r *Replica) Lag() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.behind
 }
 
 // Wait returns once the replica has applied seq, or ctx is done.
@@ -150,6 +161,9 @@ func (r *Replica) follow(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("read %s: %w", r.stream, err)
 			}
+			r.mu.Lock()
+			r.behind = meta.NumPending
+			r.mu.Unlock()
 			if meta.NumPending == 0 {
 				break
 			}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -243,10 +244,32 @@ func TestCluster_ReplicatesThroughLeaderStop(t *testing.T) {
 		write(i, live[i%len(live)])
 	}
 
+	// A bulk write larger than an entry goes in several, in order, and
+	// is stored once however often it is retried.
+	small, err := OpenLog(ctx, live[0].nc, LogConfig{Replicas: 3, MaxEntry: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bulk []index.LogOp
+	for i := 700; i < 720; i++ {
+		bulk = append(bulk, index.LogOp{Article: testArticle(i)})
+		want[testArticle(i).ID] = true
+	}
+	bulk = append(bulk, index.LogOp{Delete: "a-700"})
+	delete(want, "a-700")
+	seq, dup, err := small.Append(ctx, "bulk", bulk)
+	if err != nil || dup || seq < last+3 {
+		t.Fatalf("bulk write: seq %d (after %d) duplicate %v err %v; want several entries", seq, last, dup, err)
+	}
+	last = seq
+	if again, dup, err := small.Append(ctx, "bulk", bulk); err != nil || !dup || again != seq {
+		t.Fatalf("bulk write again: seq %d duplicate %v err %v; want %d, a duplicate", again, dup, err, seq)
+	}
+
 	// A write retried with its id is stored once.
-	seq, dup, err := live[0].log.Append(ctx, "w-499", []index.LogOp{{Article: testArticle(499)}})
-	if err != nil || !dup || seq != last {
-		t.Fatalf("retried write: seq %d duplicate %v err %v; want seq %d, a duplicate", seq, dup, err, last)
+	seq, dup, err = live[0].log.Append(ctx, "w-499", []index.LogOp{{Article: testArticle(499)}})
+	if err != nil || !dup || seq >= last {
+		t.Fatalf("retried write: seq %d duplicate %v err %v; want a duplicate of an earlier entry than %d", seq, dup, err, last)
 	}
 
 	wantIDs := make([]string, 0, len(want))
@@ -372,6 +395,57 @@ func TestEntry_RoundTrip(t *testing.T) {
 	for _, bad := range []string{`{"ops":[{}]}`, `{"ops":[{"put":{"id":"x","date":"yesterday"}}]}`, `not json`} {
 		if _, err := decodeEntry([]byte(bad)); err == nil {
 			t.Errorf("%s: decoded", bad)
+		}
+	}
+}
+
+func TestLog_Split(t *testing.T) {
+	var ops []index.LogOp
+	for i := range 30 {
+		ops = append(ops, index.LogOp{Article: testArticle(i)}, index.LogOp{Delete: fmt.Sprintf("a-%03d", i+100)})
+	}
+	huge := &article.Article{ID: "huge", Title: "t", Body: strings.Repeat("长", 1000)}
+	tests := []struct {
+		max       int
+		ops       []index.LogOp
+		wantParts int // 0: more than one
+		wantErr   error
+	}{
+		{1 << 20, ops, 1, nil},
+		{2000, ops, 0, nil},
+		{2000, []index.LogOp{{Article: huge}}, 0, ErrTooLarge},
+	}
+	for _, tt := range tests {
+		parts, err := (&Log{maxEntry: tt.max}).split(tt.ops)
+		if !errors.Is(err, tt.wantErr) {
+			t.Fatalf("max %d: %v, want %v", tt.max, err, tt.wantErr)
+		}
+		if err != nil {
+			continue
+		}
+		if tt.wantParts > 0 && len(parts) != tt.wantParts || tt.wantParts == 0 && len(parts) < 2 {
+			t.Errorf("max %d: %d parts, want %d (0: several)", tt.max, len(parts), tt.wantParts)
+		}
+		// The parts hold the ops, in order, each within the bound.
+		var got []index.LogOp
+		for _, p := range parts {
+			if len(p) > tt.max {
+				t.Errorf("max %d: a part of %d bytes", tt.max, len(p))
+			}
+			ops, err := decodeEntry(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, ops...)
+		}
+		if len(got) != len(tt.ops) {
+			t.Fatalf("max %d: %d ops back, want %d", tt.max, len(got), len(tt.ops))
+		}
+		for i := range got {
+			if (got[i].Article == nil) != (tt.ops[i].Article == nil) || got[i].Delete != tt.ops[i].Delete ||
+				got[i].Article != nil && got[i].Article.ID != tt.ops[i].Article.ID {
+				t.Errorf("max %d: op %d is %+v, want %+v", tt.max, i, got[i], tt.ops[i])
+			}
 		}
 	}
 }

@@ -11,6 +11,10 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 )
 
+// MaxPayload is the largest message the embedded server takes: a log
+// entry of one request's writes, or a part of one (see [Log.Append]).
+const MaxPayload = 8 << 20
+
 // ServerConfig configures [StartServer]: one JetStream voter of the
 // log's cluster, run inside a wensou node.
 type ServerConfig struct {
@@ -79,6 +83,9 @@ func StartServer(cfg ServerConfig) (*server.Server, error) {
 			Port: cfg.ClusterPort,
 		},
 		Routes: server.RoutesFromStr(strings.Join(routes, ",")),
+		// An entry holds whole articles, bodies of up to 2 MiB each
+		// by default: NATS's 1 MiB default would refuse one.
+		MaxPayload: MaxPayload,
 		NoSigs: true,
 		NoLog:  true,
 	}
