@@ -86,8 +86,8 @@ func StartServer(cfg ServerConfig) (*server.Server, error) {
 		// An entry holds whole articles, bodies of up to 2 MiB each
 		// by default: NATS's 1 MiB default would refuse one.
 		MaxPayload: MaxPayload,
-		NoSigs: true,
-		NoLog:  true,
+		NoSigs:     true,
+		NoLog:      true,
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
