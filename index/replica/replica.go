@@ -44,7 +44,6 @@ type Replica struct {
 	mu      sync.Mutex
 	applied uint64
 	moved   chan struct{} // closed and replaced when applied moves
-	err     error         // the last failure to apply, nil since a success
 	// behind is how many entries followed the last one read when it
 	// was read (its NumPending): the replica's lag.
 	behind uint64
@@ -201,13 +200,10 @@ func (r *Replica) apply(ctx context.Context, msgs []jetstream.Msg) error {
 		return nil
 	}
 	if err := r.t.ApplyLog(ctx, last, ops); err != nil {
-		r.mu.Lock()
-		r.err = err
-		r.mu.Unlock()
 		return fmt.Errorf("apply %s up to %d: %w", r.stream, last, err)
 	}
 	r.mu.Lock()
-	r.applied, r.err = last, nil
+	r.applied = last
 	close(r.moved)
 	r.moved = make(chan struct{})
 	r.mu.Unlock()
