@@ -227,9 +227,14 @@ func (l *Log) Leader(ctx context.Context) (string, error) {
 	return info.Cluster.Leader, nil
 }
 
+// maxRetryWait is the longest wait between two tries: a write stalled by
+// a leader election goes through within a quarter second of the new
+// leader.
+const maxRetryWait = 250 * time.Millisecond
+
 // retry calls fn, each call within attempt, until it succeeds, fails
-// for good, or ctx is done, waiting a little longer each time (at most a
-// second). A request sent while the cluster elects a leader may get no
+// for good, or ctx is done, waiting a little longer each time (at most
+// maxRetryWait). A request sent while the cluster elects a leader may get no
 // answer at all: the attempt's bound makes it one more try.
 func retry(ctx context.Context, attempt time.Duration, fn func(context.Context) error) error {
 	wait := 50 * time.Millisecond
@@ -250,7 +255,7 @@ func retry(ctx context.Context, attempt time.Duration, fn func(context.Context) 
 			return fmt.Errorf("%w: %w (last: %w)", ErrUnavailable, ctx.Err(), err)
 		case <-t.C:
 		}
-		wait = min(2*wait, time.Second)
+		wait = min(2*wait, maxRetryWait)
 	}
 }
 

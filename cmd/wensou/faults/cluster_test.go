@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -16,20 +15,6 @@ import (
 	"testing"
 	"time"
 )
-
-// clusterRoundsFromEnv is WENSOU_FAULTS_CLUSTER_ROUNDS, 5 by default.
-func clusterRoundsFromEnv(t *testing.T) int {
-	t.Helper()
-	v := os.Getenv("WENSOU_FAULTS_CLUSTER_ROUNDS")
-	if v == "" {
-		return 5
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		t.Fatalf("WENSOU_FAULTS_CLUSTER_ROUNDS=%q: want a whole number of 1 or more", v)
-	}
-	return n
-}
 
 // clusterNode is one wensou serve --cluster process and how to start it
 // again on the same index and ports.
@@ -150,7 +135,7 @@ func getJSON(c *http.Client, u string, v any) error {
 // catch up, and that every node answers the same facets.
 func TestCluster_Kill9Leader(t *testing.T) {
 	needFaults(t)
-	rounds := clusterRoundsFromEnv(t)
+	rounds := roundsFromEnvVar(t, "WENSOU_FAULTS_CLUSTER_ROUNDS")
 	var lost, dups, failedSearches int
 	var stalls, converge []time.Duration
 	for r := range rounds {

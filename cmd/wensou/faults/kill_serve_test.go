@@ -22,13 +22,20 @@ const (
 // roundsFromEnv is WENSOU_FAULTS_ROUNDS, 5 by default.
 func roundsFromEnv(t *testing.T) int {
 	t.Helper()
-	v := os.Getenv("WENSOU_FAULTS_ROUNDS")
+	return roundsFromEnvVar(t, "WENSOU_FAULTS_ROUNDS")
+}
+
+// roundsFromEnvVar is the number of rounds the variable name sets, 5 by
+// default.
+func roundsFromEnvVar(t *testing.T, name string) int {
+	t.Helper()
+	v := os.Getenv(name)
 	if v == "" {
 		return 5
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		t.Fatalf("WENSOU_FAULTS_ROUNDS=%q: want a whole number of 1 or more", v)
+		t.Fatalf("%s=%q: want a whole number of 1 or more", name, v)
 	}
 	return n
 }
