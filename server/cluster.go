@@ -22,8 +22,9 @@ var ErrNoQuorum = errors.New("the cluster cannot take writes now: too few of its
 // article is larger than its log's entries hold. Answered 413.
 var ErrWriteTooLarge = errors.New("the write is too large for the cluster's log")
 
-// errBadToken is a wait_for token that is not one.
-var errBadToken = errors.New("bad wait_for token")
+// ErrBadToken is what [Waiter.WaitFor] wraps for a wait_for token it
+// cannot read.
+var ErrBadToken = errors.New("bad wait_for token")
 
 // Pending is what a cluster backend's write returns when the log holds
 // it (a quorum acknowledged it) but the node's index had not applied it
@@ -43,9 +44,6 @@ func (p *Pending) Error() string {
 type Waiter interface {
 	WaitFor(ctx context.Context, token string) error
 }
-
-// ErrBadToken is what [Waiter.WaitFor] wraps for a token it cannot read.
-var ErrBadToken = errBadToken
 
 // Clusterer is a backend that is a node of a cluster: Cluster describes
 // the cluster as GET /api/cluster answers it.
@@ -119,7 +117,7 @@ func (s *Server) waitFor(c *gin.Context, b Backend) error {
 		return fmt.Errorf("%w: wait_for is for the tokens of a cluster's pending writes, and this server is no cluster node", errBadParam)
 	}
 	if err := w.WaitFor(c.Request.Context(), token); err != nil {
-		if errors.Is(err, errBadToken) {
+		if errors.Is(err, ErrBadToken) {
 			return fmt.Errorf("%w: %w", errBadParam, err)
 		}
 		return searchError(c, err)

@@ -280,14 +280,11 @@ func (b clusterBackend) Cluster(ctx context.Context) (any, error) {
 	// says what it has applied.
 	sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	last, err := n.log.LastSeq(sctx)
-	if err == nil {
-		info.Log.LastSeq = last
-		info.Log.Leader, err = n.log.Leader(sctx)
-	}
+	st, err := n.log.State(sctx)
 	if err != nil {
 		info.Log.Error = err.Error()
 	}
+	info.Log.LastSeq, info.Log.Leader = st.LastSeq, st.Leader
 	if info.Log.LastSeq > info.Applied {
 		info.Lag = info.Log.LastSeq - info.Applied
 	}

@@ -189,9 +189,16 @@ func (l *Log) split(ops []index.LogOp) ([][]byte, error) {
 	return parts, nil
 }
 
-// LastSeq returns the sequence of the stream's last entry.
-func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
-	var seq uint64
+// State is what the stream says of itself: its last entry's sequence,
+// and the server leading it ("" while there is none).
+type State struct {
+	LastSeq uint64
+	Leader  string
+}
+
+// State returns the stream's state, in one request.
+func (l *Log) State(ctx context.Context) (State, error) {
+	var st State
 	err := retry(ctx, l.attempt, func(ctx context.Context) error {
 		s, err := l.js.Stream(ctx, l.stream)
 		if err != nil {
@@ -201,30 +208,16 @@ func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
 		if err != nil {
 			return err
 		}
-		seq = info.State.LastSeq
+		st = State{LastSeq: info.State.LastSeq}
+		if info.Cluster != nil {
+			st.Leader = info.Cluster.Leader
+		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("state of %s: %w", l.stream, err)
+		return State{}, fmt.Errorf("state of %s: %w", l.stream, err)
 	}
-	return seq, nil
-}
-
-// Leader returns the name of the server leading the stream, "" while
-// there is none.
-func (l *Log) Leader(ctx context.Context) (string, error) {
-	s, err := l.js.Stream(ctx, l.stream)
-	if err != nil {
-		return "", fmt.Errorf("stream %s: %w", l.stream, err)
-	}
-	info, err := s.Info(ctx)
-	if err != nil {
-		return "", fmt.Errorf("state of %s: %w", l.stream, err)
-	}
-	if info.Cluster == nil {
-		return "", nil
-	}
-	return info.Cluster.Leader, nil
+	return st, nil
 }
 
 // maxRetryWait is the longest wait between two tries: a write stalled by

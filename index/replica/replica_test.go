@@ -224,10 +224,11 @@ func TestCluster_ReplicatesThroughLeaderStop(t *testing.T) {
 		if i == 250 {
 			// Stop the stream's leader gracefully; the writes go on
 			// through the others.
-			leader, err := nodes[0].log.Leader(ctx)
+			st, err := nodes[0].log.State(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
+			leader := st.Leader
 			for _, n := range nodes {
 				if n.cfg.Name == leader {
 					stopped = n

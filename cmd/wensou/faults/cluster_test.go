@@ -174,6 +174,23 @@ type clusterRunResult struct {
 	sameFacets                        bool
 }
 
+// every calls fn with 0, 1, 2, … once every d until stop is closed or fn
+// returns false.
+func every(stop <-chan struct{}, d time.Duration, fn func(k int) bool) {
+	tick := time.NewTicker(d)
+	defer tick.Stop()
+	for k := 0; ; k++ {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		if !fn(k) {
+			return
+		}
+	}
+}
+
 // clusterRun is one run of TestCluster_Kill9Leader.
 func clusterRun(t *testing.T, run int) clusterRunResult {
 	nodes := startCluster(t)
@@ -200,14 +217,7 @@ func clusterRun(t *testing.T, run int) clusterRunResult {
 	// quorum and for its node to apply it (20-40 ms).
 	for w := range 10 {
 		wg.Go(func() {
-			tick := time.NewTicker(50 * time.Millisecond)
-			defer tick.Stop()
-			for k := 0; ; k++ {
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-				}
+			every(stop, 50*time.Millisecond, func(k int) bool {
 				id := fmt.Sprintf("w%d-%05d", w, k)
 				body := fmt.Sprintf(`{"id":%q,"title":"%s 职业教育 %s","body":"集群写入 %s","author":"作者%d","date":"202%d-0%d-15"}`, id, runToken, id, runToken, k%5, k%4, 1+k%9)
 				first := time.Now()
@@ -229,7 +239,7 @@ func clusterRun(t *testing.T, run int) clusterRunResult {
 					}
 					if time.Since(first) > 30*time.Second {
 						t.Errorf("write %s not acknowledged within 30s (last: %v %v)", id, err, resp)
-						return
+						return false
 					}
 					time.Sleep(50 * time.Millisecond)
 				}
@@ -238,22 +248,16 @@ func clusterRun(t *testing.T, run int) clusterRunResult {
 				stall = max(stall, time.Since(first))
 				mu.Unlock()
 				written.Add(1)
-			}
+				return true
+			})
 		})
 	}
 	// 20 searches a second over the live nodes.
 	wg.Go(func() {
-		tick := time.NewTicker(50 * time.Millisecond)
-		defer tick.Stop()
-		for k := 0; ; k++ {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
+		every(stop, 50*time.Millisecond, func(k int) bool {
 			base, ok := live(k)
 			if !ok {
-				continue
+				return true
 			}
 			resp, err := client.Get(base + "/api/search?q=" + url.QueryEscape("职业教育"))
 			if err == nil {
@@ -263,7 +267,8 @@ func clusterRun(t *testing.T, run int) clusterRunResult {
 				failed.Add(1)
 				t.Logf("search of %s failed: %v %v", base, err, resp)
 			}
-		}
+			return true
+		})
 	})
 
 	time.Sleep(5 * time.Second)
