@@ -36,7 +36,7 @@ func (n *clusterNode) start(t *testing.T) {
 // with 200.
 func (n *clusterNode) ready(t *testing.T, within time.Duration) {
 	t.Helper()
-	client := &http.Client{Timeout: 2 * time.Second}
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	if !poll(within, func() bool {
 		if n.proc.exited() {
 			return true
@@ -194,7 +194,12 @@ func every(stop <-chan struct{}, d time.Duration, fn func(k int) bool) {
 // clusterRun is one run of TestCluster_Kill9Leader.
 func clusterRun(t *testing.T, run int) clusterRunResult {
 	nodes := startCluster(t)
-	client := &http.Client{Timeout: 5 * time.Second}
+	// A transport of the run's own: the shared default would keep idle
+	// connections to an earlier run's nodes, and a port picked again
+	// would reuse one that the old node's death closed (EOF).
+	transport := &http.Transport{MaxIdleConnsPerHost: 16}
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Timeout: 5 * time.Second, Transport: transport}
 	runToken := fmt.Sprintf("clusterrun%dx%d", run, time.Now().UnixNano()%100000)
 
 	var (
