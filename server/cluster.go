@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -56,6 +57,21 @@ type Clusterer interface {
 type ClusterStatuser interface {
 	ClusterStatus() ClusterStatus
 }
+
+// Snapshotter is a cluster node that gives a copy of its index to a
+// node that joins (GET /api/cluster/snapshot). Snapshot copies the index
+// as it stands, with the log sequence it has applied, and writes it to
+// the writer start returns; start is called once, when the copy exists,
+// so that a failure before it is answered as an error. A failure after
+// it leaves the stream without its end, which the reader detects.
+type Snapshotter interface {
+	Snapshot(ctx context.Context, start func() io.Writer) error
+}
+
+var (
+	errNotCluster   = errors.New("this server is no cluster node")
+	errSnapshotBusy = errors.New("this node is giving a snapshot already; retry shortly, or copy from another node")
+)
 
 // ClusterStatus is a node's place in its cluster's log.
 type ClusterStatus struct {
@@ -142,4 +158,44 @@ func (s *Server) apiCluster(c *gin.Context) {
 		return
 	}
 	c.PureJSON(http.StatusOK, info)
+}
+
+// peer guards the routes that other nodes call: with an admin key they
+// need it; without one they are open, as searches are (a snapshot holds
+// what searches show).
+func (s *Server) peer(c *gin.Context) {
+	if s.opts.AdminKey == "" {
+		c.Next()
+		return
+	}
+	s.admin(c)
+}
+
+// apiClusterSnapshot streams a copy of this node's index, one at a time.
+func (s *Server) apiClusterSnapshot(c *gin.Context) {
+	b, err := s.current()
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	sn, ok := b.(Snapshotter)
+	if !ok {
+		c.Error(fmt.Errorf("%w: only cluster nodes give snapshots", errNotCluster))
+		return
+	}
+	if !s.snapshotting.CompareAndSwap(false, true) {
+		c.Error(errSnapshotBusy)
+		return
+	}
+	defer s.snapshotting.Store(false)
+	err = sn.Snapshot(c.Request.Context(), func() io.Writer {
+		c.Header("Content-Type", "application/x-tar")
+		c.Header("Cache-Control", "no-store")
+		c.Status(http.StatusOK)
+		c.Writer.WriteHeaderNow()
+		return c.Writer
+	})
+	if err != nil {
+		c.Error(fmt.Errorf("snapshot: %w", err))
+	}
 }

@@ -66,6 +66,8 @@ var errorTable = []errorKind{
 	{is(errNoSources), http.StatusBadRequest, "no_sources", true},
 	{is(errRebuilding), http.StatusConflict, "rebuild_running", true},
 	{is(errNoRebuild), http.StatusNotImplemented, "not_implemented", true},
+	{is(errNotCluster), http.StatusNotImplemented, "not_implemented", true},
+	{is(errSnapshotBusy), http.StatusServiceUnavailable, "busy", true},
 	{is(index.ErrNotFound), http.StatusNotFound, "not_found", true},
 	{is(errNoRoute), http.StatusNotFound, "not_found", true},
 	{is(errNoMethod), http.StatusMethodNotAllowed, "method_not_allowed", true},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -158,6 +159,10 @@ type fakeNode struct {
 	noQuorum   bool
 	catchingUp bool
 	cluster    func(context.Context) (any, error)
+	// snapshot fails with snapshotErr before it starts, when set; with
+	// snapshotHold it waits for it to close after its first bytes.
+	snapshotErr  error
+	snapshotHold chan struct{}
 }
 
 func (f *fakeNode) ClusterStatus() ClusterStatus {
@@ -172,7 +177,26 @@ var (
 	_ Waiter          = (*fakeNode)(nil)
 	_ Clusterer       = (*fakeNode)(nil)
 	_ ClusterStatuser = (*fakeNode)(nil)
+	_ Snapshotter     = (*fakeNode)(nil)
 )
+
+// fakeSnapshot is what fakeNode's snapshots hold.
+const fakeSnapshot = "a snapshot of n1"
+
+func (f *fakeNode) Snapshot(ctx context.Context, start func() io.Writer) error {
+	if f.snapshotErr != nil {
+		return f.snapshotErr
+	}
+	w := start()
+	if _, err := io.WriteString(w, fakeSnapshot[:2]); err != nil {
+		return err
+	}
+	if f.snapshotHold != nil {
+		<-f.snapshotHold
+	}
+	_, err := io.WriteString(w, fakeSnapshot[2:])
+	return err
+}
 
 func (f *fakeNode) Put(ctx context.Context, arts []article.Article) error {
 	switch {

@@ -80,7 +80,9 @@ func TestOpenAPI_Responses(t *testing.T) {
 			},
 		}}),
 		"noQuorum":   newFakeServer(t, Options{}, &fakeNode{noQuorum: true}),
-		"nodeBroken": newFakeServer(t, Options{}, &fakeNode{cluster: func(context.Context) (any, error) { return nil, internal }}),
+		"nodeBroken": newFakeServer(t, Options{}, &fakeNode{cluster: func(context.Context) (any, error) { return nil, internal }, snapshotErr: internal}),
+		"nodeOpen":   newFakeServer(t, Options{AdminKey: "-"}, &fakeNode{}),
+		"nodeBusy":   newFakeServer(t, Options{}, &fakeNode{}),
 		"catchingUp": newFakeServer(t, Options{}, &fakeNode{catchingUp: true}),
 		"full":       newFakeServer(t, Options{}, storageFault(index.ErrDiskFull)),
 		"readOnly":   newFakeServer(t, Options{}, storageFault(index.ErrReadOnly)),
@@ -108,6 +110,7 @@ func TestOpenAPI_Responses(t *testing.T) {
 	}
 	filesSrv, _ := newStoreServer(t, Options{Sources: []string{filepath.Join("testdata", "articles.jsonl"), bad}}, 0)
 	servers["store"], servers["files"] = storeSrv, filesSrv
+	servers["nodeBusy"].snapshotting.Store(true) // another node is copying
 	loadSegmenter(t)
 
 	const (
@@ -211,6 +214,15 @@ func TestOpenAPI_Responses(t *testing.T) {
 		{op: "GET /api/cluster", srv: "node", target: "/api/cluster", wantStatus: 200},
 		{op: "GET /api/cluster", srv: "nodeBroken", target: "/api/cluster", wantStatus: 500},
 		{op: "GET /api/cluster", srv: "none", target: "/api/cluster", wantStatus: 503},
+
+		{op: "GET /api/cluster/snapshot", srv: "node", target: "/api/cluster/snapshot", key: testAdminKey, wantStatus: 200},
+		{op: "GET /api/cluster/snapshot", srv: "nodeOpen", target: "/api/cluster/snapshot", wantStatus: 200},
+		{op: "GET /api/cluster/snapshot", srv: "node", target: "/api/cluster/snapshot", wantStatus: 401},
+		{op: "GET /api/cluster/snapshot", srv: "node", target: "/api/cluster/snapshot", key: "wrong", wantStatus: 403},
+		{op: "GET /api/cluster/snapshot", srv: "nodeBroken", target: "/api/cluster/snapshot", key: testAdminKey, wantStatus: 500},
+		{op: "GET /api/cluster/snapshot", srv: "real", target: "/api/cluster/snapshot", key: testAdminKey, wantStatus: 501},
+		{op: "GET /api/cluster/snapshot", srv: "nodeBusy", target: "/api/cluster/snapshot", key: testAdminKey, wantStatus: 503},
+		{op: "GET /api/cluster/snapshot", srv: "none", target: "/api/cluster/snapshot", key: testAdminKey, wantStatus: 503},
 
 		{op: "GET /api/analyze", srv: "none", target: "/api/analyze?text=中华人民共和国&mode=query", wantStatus: 200},
 		{op: "GET /api/analyze", srv: "none", target: "/api/analyze?text=Oil%20prices", wantStatus: 200},

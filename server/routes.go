@@ -23,6 +23,7 @@ func (s *Server) routes() {
 	api.DELETE("/articles/:id", s.admin, s.withWriteID, s.apiDeleteArticle)
 	api.GET("/analyze", s.apiAnalyze)
 	api.GET("/cluster", s.apiCluster)
+	api.GET("/cluster/snapshot", s.peer, s.apiClusterSnapshot)
 	api.POST("/admin/reindex", s.admin, s.bodyLimit, s.apiStartReindex)
 	api.GET("/admin/reindex", s.admin, s.apiReindexStatus)
 	api.GET("/openapi.json", s.apiOpenAPI)

@@ -76,6 +76,8 @@ type Server struct {
 	web     *web
 	// background is the context of rebuilds started by requests.
 	background context.Context
+	// snapshotting: a cluster snapshot is being given.
+	snapshotting atomic.Bool
 }
 
 // New builds a server. It answers 503 until [Server.SetBackend] gives it

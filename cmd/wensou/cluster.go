@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -37,6 +42,12 @@ type clusterFlags struct {
 	writeWait   time.Duration
 	writeLimit  time.Duration
 	maxLag      uint64
+	advertise   string
+
+	// Set by serve, not by flags: the admin key a snapshot request to a
+	// peer sends, and the address the API listens on.
+	adminKey string
+	addr     net.Addr
 }
 
 func (f *clusterFlags) register(fs *flag.FlagSet) {
@@ -55,13 +66,34 @@ func (f *clusterFlags) register(fs *flag.FlagSet) {
 	// Past JetStream's leader election (4-9 s), which the log's retries
 	// ride out.
 	fs.DurationVar(&f.writeLimit, "write-timeout", 15*time.Second, "how long a write may wait for the log's quorum before it fails with 503 no_quorum")
+	fs.StringVar(&f.advertise, "advertise", "", "URL of this node's API as its peers reach it, for the snapshots a joining node copies (default: http:// and --addr, the host name when --addr has no host)")
+}
+
+// advertised is the URL of this node's API that its peers are given.
+func (f *clusterFlags) advertised() string {
+	if f.advertise != "" {
+		return strings.TrimRight(f.advertise, "/")
+	}
+	if f.addr == nil {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(f.addr.String())
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		if h, err := os.Hostname(); err == nil {
+			host = h
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // check reports a flag that does not fit the others.
 func (f *clusterFlags) check() error {
 	if !f.on {
-		if f.node != "" || f.embed || f.natsURL != "" || f.peers != "" {
-			return usagef("--node, --nats-embed, --nats and --peers need --cluster")
+		if f.node != "" || f.embed || f.natsURL != "" || f.peers != "" || f.advertise != "" {
+			return usagef("--node, --nats-embed, --nats, --peers and --advertise need --cluster")
 		}
 		return nil
 	}
@@ -78,6 +110,8 @@ func (f *clusterFlags) check() error {
 		return usagef("--write-wait must not be negative, --write-timeout must be positive")
 	case f.embed && (f.clusterPort <= 0 || f.natsPort < 0):
 		return usagef("--nats-cluster-port must be positive, --nats-port not negative")
+	case f.advertise != "" && !strings.HasPrefix(f.advertise, "http://") && !strings.HasPrefix(f.advertise, "https://"):
+		return usagef("--advertise %q: give the URL of this node's API, http://HOST:PORT", f.advertise)
 	}
 	return nil
 }
@@ -87,19 +121,34 @@ func (f *clusterFlags) check() error {
 // applies it to the store's live index.
 type clusterNode struct {
 	flags clusterFlags
+	dir   string
 	st    *store.Store
 	srv   *natsserver.Server // nil with --nats
 	nc    *nats.Conn
 	log   *replica.Log
 	rep   *replica.Replica
-	stop  context.CancelFunc
-	done  chan struct{}
+	// announce answers the members requests of other nodes.
+	announce *nats.Subscription
+	stop     context.CancelFunc
+	done     chan struct{}
+	// copied is the snapshot this node started from, if it copied one.
+	copied *copiedInfo
+}
+
+// copiedInfo says where a node's first index came from.
+type copiedInfo struct {
+	Node    string  `json:"node"`
+	URL     string  `json:"url"`
+	Applied uint64  `json:"applied"`
+	Bytes   int64   `json:"bytes"`
+	Seconds float64 `json:"seconds"`
 }
 
 // startClusterNode starts the node's part of the cluster for the store
 // st of the index at dir. The log voter keeps its files in dir/nats.
 func startClusterNode(ctx context.Context, f clusterFlags, dir string, st *store.Store, log *slog.Logger) (*clusterNode, error) {
-	n := &clusterNode{flags: f, st: st}
+	n := &clusterNode{flags: f, dir: dir, st: st}
+	removeSnapshotDirs(dir, log)
 	url := f.natsURL
 	if f.embed {
 		s, err := replica.StartServer(replica.ServerConfig{
@@ -125,6 +174,13 @@ func startClusterNode(ctx context.Context, f clusterFlags, dir string, st *store
 		n.close()
 		return nil, err
 	}
+	if err := n.join(ctx, log); err != nil {
+		if ctx.Err() != nil {
+			n.close()
+			return nil, err
+		}
+		log.Warn("no snapshot copied from a peer: replaying the log from its start", "err", err)
+	}
 	if n.rep, err = replica.New(n.log.JetStream(), storeTarget{st}, replica.Config{Logger: log}); err != nil {
 		n.close()
 		return nil, err
@@ -135,12 +191,110 @@ func startClusterNode(ctx context.Context, f clusterFlags, dir string, st *store
 		defer close(n.done)
 		n.rep.Run(rctx)
 	}()
-	log.Info("following the log", "node", f.node, "stream", n.log.Stream(), "applied", n.rep.Applied())
+	if n.announce, err = replica.Announce(nc, n.member); err != nil {
+		n.close()
+		return nil, err
+	}
+	log.Info("following the log", "node", f.node, "stream", n.log.Stream(), "applied", n.rep.Applied(), "url", f.advertised())
 	return n, nil
 }
 
-// close stops the replica, then the connection and the log voter.
+// member is what this node says of itself to the others.
+func (n *clusterNode) member() replica.Member {
+	lag := n.rep.Lag()
+	return replica.Member{Node: n.flags.node, URL: n.flags.advertised(), Applied: n.rep.Applied(),
+		Lag: lag, CatchingUp: lag > n.flags.maxLag, Voter: n.srv != nil}
+}
+
+// snapshotPrefix names the directories, in the index directory, where a
+// node copies its index for a joining peer.
+const snapshotPrefix = "snapshot-"
+
+// removeSnapshotDirs removes what a snapshot given before a crash left.
+func removeSnapshotDirs(dir string, log *slog.Logger) {
+	left, _ := filepath.Glob(filepath.Join(dir, snapshotPrefix+"*"))
+	for _, d := range left {
+		if err := os.RemoveAll(d); err != nil {
+			log.Warn("remove an old snapshot copy", "dir", d, "err", err)
+		}
+	}
+}
+
+// join copies the index of a caught-up peer when this node starts with
+// nothing while the log already holds writes: copying what a peer has
+// applied is faster than replaying the whole log, which the replica then
+// does only from the copy's sequence on.
+func (n *clusterNode) join(ctx context.Context, log *slog.Logger) error {
+	applied, err := storeTarget{n.st}.Applied()
+	if err != nil {
+		return err
+	}
+	count, err := n.st.Count()
+	if err != nil || applied > 0 || count > 0 {
+		return err
+	}
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	state, err := n.log.State(sctx)
+	cancel()
+	if err != nil || state.LastSeq == 0 {
+		return err
+	}
+	members, err := replica.Members(ctx, n.nc, 500*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	src, ok := replica.SnapshotSource(members, n.flags.node)
+	if !ok {
+		return fmt.Errorf("none of the %d nodes that answered has a caught-up index to copy", len(members))
+	}
+	log.Info("copying a snapshot", "from", src.Node, "url", src.URL, "applied", src.Applied, "log_last_seq", state.LastSeq)
+	began := time.Now()
+	size, err := copySnapshot(ctx, src.URL, n.flags.adminKey, n.st)
+	if err != nil {
+		return fmt.Errorf("copy the index of %s (%s): %w", src.Node, src.URL, err)
+	}
+	target := storeTarget{n.st}
+	if applied, err = target.Applied(); err != nil {
+		return err
+	}
+	n.copied = &copiedInfo{Node: src.Node, URL: src.URL, Applied: applied, Bytes: size, Seconds: time.Since(began).Seconds()}
+	log.Info("copied a snapshot", "from", src.Node, "applied", applied, "bytes", size, "seconds", n.copied.Seconds)
+	return nil
+}
+
+// copySnapshot installs the snapshot the node at url gives as st's live
+// generation, and returns its size.
+func copySnapshot(ctx context.Context, url, adminKey string, st *store.Store) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/api/cluster/snapshot", nil)
+	if err != nil {
+		return 0, err
+	}
+	if adminKey != "" {
+		req.Header.Set("Authorization", "Bearer "+adminKey)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		return 0, fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))
+	}
+	var size int64
+	err = st.Install(ctx, func(dir string) error {
+		size, err = replica.ReadSnapshot(resp.Body, dir)
+		return err
+	})
+	return size, err
+}
+
+// close stops answering for the node, stops the replica, then the
+// connection and the log voter.
 func (n *clusterNode) close() {
+	if n.announce != nil {
+		_ = n.announce.Unsubscribe() // the connection's close drops it too
+	}
 	if n.stop != nil {
 		n.stop()
 		<-n.done
@@ -183,7 +337,22 @@ var (
 	_ server.Waiter          = clusterBackend{}
 	_ server.Clusterer       = clusterBackend{}
 	_ server.ClusterStatuser = clusterBackend{}
+	_ server.Snapshotter     = clusterBackend{}
 )
+
+// Snapshot copies the live index beside it and streams the copy.
+func (b clusterBackend) Snapshot(ctx context.Context, start func() io.Writer) error {
+	tmp, err := os.MkdirTemp(b.node.dir, snapshotPrefix)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "index")
+	if err := b.node.st.With(func(ix *index.Index) error { return ix.CopyTo(ctx, dir) }); err != nil {
+		return err
+	}
+	return replica.WriteSnapshot(start(), dir)
+}
 
 func (b clusterBackend) ClusterStatus() server.ClusterStatus {
 	lag := b.node.rep.Lag()
@@ -262,6 +431,11 @@ type clusterInfo struct {
 	Applied uint64  `json:"applied"`
 	Lag     uint64  `json:"lag"`
 	Voter   bool    `json:"voter"`
+	URL     string  `json:"url"`
+	// Members are the nodes that answered within a moment.
+	Members []replica.Member `json:"members"`
+	// CopiedFrom is the snapshot this node started from, if any.
+	CopiedFrom *copiedInfo `json:"copied_from,omitempty"`
 }
 
 type logInfo struct {
@@ -274,8 +448,13 @@ type logInfo struct {
 
 func (b clusterBackend) Cluster(ctx context.Context) (any, error) {
 	n := b.node
-	info := clusterInfo{Mode: "cluster", Node: n.flags.node, Shards: 1, Voter: n.srv != nil,
-		Log: logInfo{Stream: n.log.Stream(), Replicas: n.flags.replicas}, Applied: n.rep.Applied()}
+	info := clusterInfo{Mode: "cluster", Node: n.flags.node, Shards: 1, Voter: n.srv != nil, URL: n.flags.advertised(),
+		Log: logInfo{Stream: n.log.Stream(), Replicas: n.flags.replicas}, Applied: n.rep.Applied(), CopiedFrom: n.copied}
+	members, err := replica.Members(ctx, n.nc, 200*time.Millisecond)
+	if err != nil {
+		return nil, err
+	}
+	info.Members = members
 	// The log's state, when it answers: a node without a quorum still
 	// says what it has applied.
 	sctx, cancel := context.WithTimeout(ctx, 2*time.Second)

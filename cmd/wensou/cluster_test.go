@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -32,6 +33,9 @@ func freePorts(t *testing.T, n int) []int {
 
 // clusterNodeProc is one "wensou serve --cluster" running in process.
 type clusterNodeProc struct {
+	name string
+	// nats lists the client URLs of the cluster's log voters.
+	nats   string
 	base   string
 	stderr *syncBuffer
 	cancel context.CancelFunc
@@ -48,45 +52,31 @@ func (p *clusterNodeProc) stop(t *testing.T) {
 	}
 }
 
-// startClusterServes starts n nodes at once (the log needs a quorum
-// before any is ready) and returns them once all are ready.
-func startClusterServes(t *testing.T, n int, extra ...string) []*clusterNodeProc {
-	t.Helper()
-	ports := freePorts(t, 2*n)
-	dir := t.TempDir()
+// launchServe runs "wensou serve" with args in process; ready gets i
+// once it has logged that it is ready, exited gets i when it returns.
+func launchServe(args []string, i int, ready, exited chan<- int) *clusterNodeProc {
 	addrRE := regexp.MustCompile(`msg=listening addr=(http://\S+)`)
-	var procs []*clusterNodeProc
-	ready := make(chan struct{}, n)
-	exited := make(chan int, n)
-	for i := range n {
-		var peers []string
-		for j := range n {
-			if j != i {
-				peers = append(peers, fmt.Sprintf("127.0.0.1:%d", ports[n+j]))
-			}
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &clusterNodeProc{stderr: &syncBuffer{}, cancel: cancel, done: make(chan struct{})}
+	signalled := false
+	p.stderr.onWrite = func(all string) {
+		if m := addrRE.FindStringSubmatch(all); m != nil && strings.Contains(all, "msg=ready") && !signalled {
+			signalled = true
+			p.base = strings.TrimSuffix(m[1], "/")
+			ready <- i
 		}
-		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--admin-key", "secret",
-			"--index", filepath.Join(dir, fmt.Sprintf("n%d", i+1)),
-			"--cluster", "--node", fmt.Sprintf("n%d", i+1), "--nats-embed",
-			"--nats-port", fmt.Sprint(ports[i]), "--nats-cluster-port", fmt.Sprint(ports[n+i]),
-			"--peers", strings.Join(peers, ",")}, extra...)
-		ctx, cancel := context.WithCancel(context.Background())
-		p := &clusterNodeProc{stderr: &syncBuffer{}, cancel: cancel, done: make(chan struct{})}
-		signalled := false
-		p.stderr.onWrite = func(all string) {
-			if m := addrRE.FindStringSubmatch(all); m != nil && strings.Contains(all, "msg=ready") && !signalled {
-				signalled = true
-				p.base = strings.TrimSuffix(m[1], "/")
-				ready <- struct{}{}
-			}
-		}
-		go func() {
-			defer close(p.done)
-			runWithEnv(ctx, args, mapEnv(nil), io.Discard, p.stderr)
-			exited <- i
-		}()
-		procs = append(procs, p)
 	}
+	go func() {
+		defer close(p.done)
+		runWithEnv(ctx, args, mapEnv(nil), io.Discard, p.stderr)
+		exited <- i
+	}()
+	return p
+}
+
+// waitServes waits until every one of procs is ready, within 90 s.
+func waitServes(t *testing.T, procs []*clusterNodeProc, ready, exited <-chan int) {
+	t.Helper()
 	t.Cleanup(func() {
 		for _, p := range procs {
 			p.cancel()
@@ -99,20 +89,51 @@ func startClusterServes(t *testing.T, n int, extra ...string) []*clusterNodeProc
 	deadline := time.After(90 * time.Second)
 	failed := func(why string) {
 		t.Helper()
-		for i, p := range procs {
-			t.Logf("node %d:\n%s", i+1, p.stderr.String())
+		for _, p := range procs {
+			t.Logf("%s:\n%s", p.name, p.stderr.String())
 		}
 		t.Fatal(why)
 	}
-	for range n {
+	for range procs {
 		select {
 		case <-ready:
 		case i := <-exited:
-			failed(fmt.Sprintf("node %d exited before the cluster was ready", i+1))
+			failed(fmt.Sprintf("%s exited before it was ready", procs[i].name))
 		case <-deadline:
-			failed("the cluster was not ready within 90s")
+			failed("not ready within 90s")
 		}
 	}
+}
+
+// startClusterServes starts n nodes at once (the log needs a quorum
+// before any is ready) and returns them once all are ready.
+func startClusterServes(t *testing.T, n int, extra ...string) []*clusterNodeProc {
+	t.Helper()
+	ports := freePorts(t, 2*n)
+	dir := t.TempDir()
+	var procs []*clusterNodeProc
+	ready, exited := make(chan int, n), make(chan int, n)
+	var clients []string
+	for i := range n {
+		clients = append(clients, fmt.Sprintf("nats://127.0.0.1:%d", ports[i]))
+	}
+	for i := range n {
+		var peers []string
+		for j := range n {
+			if j != i {
+				peers = append(peers, fmt.Sprintf("127.0.0.1:%d", ports[n+j]))
+			}
+		}
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--admin-key", "secret",
+			"--index", filepath.Join(dir, fmt.Sprintf("n%d", i+1)),
+			"--cluster", "--node", fmt.Sprintf("n%d", i+1), "--nats-embed",
+			"--nats-port", fmt.Sprint(ports[i]), "--nats-cluster-port", fmt.Sprint(ports[n+i]),
+			"--peers", strings.Join(peers, ",")}, extra...)
+		p := launchServe(args, i, ready, exited)
+		p.name, p.nats = fmt.Sprintf("n%d", i+1), strings.Join(clients, ",")
+		procs = append(procs, p)
+	}
+	waitServes(t, procs, ready, exited)
 	return procs
 }
 
@@ -171,7 +192,9 @@ func TestServe_Cluster(t *testing.T) {
 		t.Skip("starts a three-node cluster")
 	}
 	start := time.Now()
-	nodes := startClusterServes(t, 3, "--write-timeout", "3s")
+	// (A write waits long for its node to apply it: the test checks
+	// 201s, and a loaded machine must not turn them into 202s.)
+	nodes := startClusterServes(t, 3, "--write-timeout", "3s", "--write-wait", "20s")
 	t.Logf("ready after %s", time.Since(start))
 
 	lastSeq := func(base string) float64 {
@@ -247,6 +270,69 @@ func TestServe_Cluster(t *testing.T) {
 	}
 
 	t.Logf("checked after %s", time.Since(start))
+
+	// Nodes that join later, on the voters' log (--nats): n4 copies a
+	// caught-up peer's index and replays the log from its sequence; n5,
+	// whose admin key the peers refuse, replays the whole log instead.
+	// Both then answer as the others do.
+	// (One after the other: n4 must not pick n5 to copy from.)
+	dir := t.TempDir()
+	var joined []*clusterNodeProc
+	for i, key := range []string{"secret", "other"} {
+		name := fmt.Sprintf("n%d", i+4)
+		ready, exited := make(chan int, 1), make(chan int, 1)
+		p := launchServe([]string{"serve", "--addr", "127.0.0.1:0", "--admin-key", key,
+			"--index", filepath.Join(dir, name), "--cluster", "--node", name, "--nats", nodes[0].nats, "--write-wait", "20s"}, 0, ready, exited)
+		p.name = name
+		waitServes(t, []*clusterNodeProc{p}, ready, exited)
+		joined = append(joined, p)
+	}
+	t.Logf("two more nodes joined after %s", time.Since(start))
+	last := lastSeq(nodes[0].base)
+	code, info := call(t, http.MethodGet, joined[0].base+"/api/cluster", "", nil)
+	copied, _ := info["copied_from"].(map[string]any)
+	if code != http.StatusOK || copied == nil || !strings.HasPrefix(copied["node"].(string), "n") || copied["applied"] != last || copied["bytes"].(float64) <= 0 {
+		t.Errorf("n4: GET /api/cluster = %d %v, want a copy from a voter at sequence %v", code, info, last)
+	}
+	if !strings.Contains(joined[1].stderr.String(), "no snapshot copied from a peer") {
+		t.Errorf("n5 copied a snapshot with an admin key its peers refuse:\n%s", joined[1].stderr.String())
+	}
+	if _, info := call(t, http.MethodGet, joined[1].base+"/api/cluster", "", nil); info["copied_from"] != nil {
+		t.Errorf("n5: GET /api/cluster = %v, want no copy", info)
+	}
+	body := `{"id":"late","title":"职业教育后来的文章","body":"经由后加入的节点写入。"}`
+	if code, out := call(t, http.MethodPost, joined[0].base+"/api/articles", body, nil); code != http.StatusCreated {
+		t.Fatalf("write via n4: %d %v", code, out)
+	}
+	tok = fmt.Sprintf("S0:%d", int64(lastSeq(nodes[0].base)))
+	for _, q := range []string{"职业教育", "集群", "写入", "重试"} {
+		want := clusterSearch(t, nodes[0].base, q, tok)
+		for _, n := range joined {
+			if got := clusterSearch(t, n.base, q, tok); got != want {
+				t.Errorf("%q: %s answers\n%s\nn1\n%s", q, n.name, got, want)
+			}
+		}
+	}
+	// Every node lists the five (a new subscription reaches the other
+	// servers of the log a moment after its own).
+	var names []string
+	for range 20 {
+		_, info := call(t, http.MethodGet, nodes[2].base+"/api/cluster", "", nil)
+		names = names[:0]
+		members, _ := info["members"].([]any)
+		for _, m := range members {
+			names = append(names, m.(map[string]any)["node"].(string))
+		}
+		if strings.Join(names, ",") == "n1,n2,n3,n4,n5" {
+			break
+		}
+	}
+	if strings.Join(names, ",") != "n1,n2,n3,n4,n5" {
+		t.Errorf("n3 lists members %v, want n1 to n5", names)
+	}
+	for _, n := range joined {
+		n.stop(t)
+	}
 	// Two voters down: writes fail with 503 no_quorum, searches go on.
 	nodes[1].stop(t)
 	nodes[2].stop(t)
@@ -255,7 +341,7 @@ func TestServe_Cluster(t *testing.T) {
 	if code != http.StatusServiceUnavailable || out["error"].(map[string]any)["code"] != "no_quorum" {
 		t.Errorf("write without a quorum: %d %v, want 503 no_quorum", code, out)
 	}
-	if got := clusterSearch(t, nodes[0].base, "职业教育", ""); !strings.Contains(got, `"total":14`) {
+	if got := clusterSearch(t, nodes[0].base, "职业教育", ""); !strings.Contains(got, `"total":15`) {
 		t.Errorf("search without a quorum: %s", got)
 	}
 }
@@ -271,12 +357,41 @@ func TestServe_ClusterUsage(t *testing.T) {
 		{[]string{"--cluster", "--node", "n1"}, "either --nats-embed"},
 		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--nats", "nats://x:4222"}, "either --nats-embed"},
 		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--shards", "3"}, "one shard only"},
+		{[]string{"--advertise", "http://a:1"}, "need --cluster"},
+		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--advertise", "a:1"}, "give the URL of this node's API"},
 	}
 	for _, tt := range tests {
 		var stderr syncBuffer
 		code := runWithEnv(t.Context(), append([]string{"serve", "--index", t.TempDir()}, tt.args...), mapEnv(nil), io.Discard, &stderr)
 		if code != exitUsage || !strings.Contains(stderr.String(), tt.want) {
 			t.Errorf("%v: exit %d, %s; want %d and %q", tt.args, code, stderr.String(), exitUsage, tt.want)
+		}
+	}
+}
+
+// TestClusterFlags_Advertised: the URL a node gives its peers.
+func TestClusterFlags_Advertised(t *testing.T) {
+	host, err := os.Hostname()
+	if err != nil {
+		t.Skip("no host name:", err)
+	}
+	tests := []struct {
+		advertise, addr, want string
+	}{
+		{"", "127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"", "[::1]:8080", "http://[::1]:8080"},
+		{"", "0.0.0.0:8080", "http://" + net.JoinHostPort(host, "8080")},
+		{"", "[::]:8080", "http://" + net.JoinHostPort(host, "8080")},
+		{"https://search.example.com/", "0.0.0.0:8080", "https://search.example.com"},
+	}
+	for _, tt := range tests {
+		addr, err := net.ResolveTCPAddr("tcp", tt.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := clusterFlags{advertise: tt.advertise, addr: addr}
+		if got := f.advertised(); got != tt.want {
+			t.Errorf("--advertise %q on %s: %q, want %q", tt.advertise, tt.addr, got, tt.want)
 		}
 	}
 }

@@ -137,6 +137,7 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	b := backend{Store: st, Searcher: search.New(st, search.Options{Typos: typos.options(), Synonyms: syn})}
 	var node *clusterNode
 	if cl.on {
+		cl.adminKey, cl.addr = *adminKey, ln.Addr()
 		if node, err = startClusterNode(ctx, cl, c.index, st, log); err != nil {
 			shutdown(hs, log)
 			return errors.Join(err, st.Close())

@@ -50,6 +50,8 @@ type node struct {
 	rep     *Replica
 	stopRep context.CancelFunc
 	repDone chan struct{}
+	// announce answers members requests while the node runs.
+	announce *nats.Subscription
 }
 
 // startCluster starts three voters on loopback, each with routes to the
@@ -201,6 +203,37 @@ func TestCluster_ReplicatesThroughLeaderStop(t *testing.T) {
 	}
 	phase("cluster started")
 
+	// Every node answers for itself; a stopped one drops out.
+	for _, n := range nodes {
+		var err error
+		n.announce, err = Announce(n.nc, func() Member {
+			return Member{Node: n.cfg.Name, URL: "http://" + n.cfg.Name, Applied: n.rep.Applied(), Voter: true}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// (A subscription reaches the other servers of the cluster a moment
+	// after its own.)
+	members := func(via *node, want ...string) {
+		t.Helper()
+		var got []string
+		var err error
+		for range 10 {
+			var ms []Member
+			ms, err = Members(ctx, via.nc, 300*time.Millisecond)
+			got = got[:0]
+			for _, m := range ms {
+				got = append(got, m.Node)
+			}
+			if err == nil && slices.Equal(got, want) {
+				return
+			}
+		}
+		t.Errorf("members %v (%v), want %v", got, err, want)
+	}
+	members(nodes[0], "n1", "n2", "n3")
+
 	want := map[string]bool{}
 	var last uint64
 	write := func(i int, via *node) {
@@ -246,10 +279,20 @@ func TestCluster_ReplicatesThroughLeaderStop(t *testing.T) {
 				t.Fatalf("no node is the leader %q", leader)
 			}
 			stopped.stopReplica()
+			// (Its connection would go on answering through another
+			// server; a stopped wensou closes it.)
+			if err := stopped.announce.Unsubscribe(); err != nil {
+				t.Fatal(err)
+			}
 			stopped.srv.Shutdown()
 			stopped.srv.WaitForShutdown()
 			live = slices.DeleteFunc(slices.Clone(nodes), func(n *node) bool { return n == stopped })
 			phase("150 writes; the leader " + leader + " stopped")
+			var names []string
+			for _, n := range live {
+				names = append(names, n.cfg.Name)
+			}
+			members(live[0], names...)
 		}
 		write(i, live[i%len(live)])
 	}
