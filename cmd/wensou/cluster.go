@@ -308,22 +308,15 @@ func (n *clusterNode) close() {
 	}
 }
 
-// storeTarget applies the log to a store's live index.
+// storeTarget applies the log to a store's live index, and to the new
+// one of a rebuild running meanwhile.
 type storeTarget struct{ st *store.Store }
 
 func (t storeTarget) ApplyLog(ctx context.Context, seq uint64, ops []index.LogOp) error {
-	return t.st.With(func(ix *index.Index) error { return ix.ApplyLog(ctx, seq, ops) })
+	return t.st.ApplyLog(ctx, seq, ops)
 }
 
-func (t storeTarget) Applied() (uint64, error) {
-	var seq uint64
-	err := t.st.With(func(ix *index.Index) error {
-		var err error
-		seq, err = ix.Applied()
-		return err
-	})
-	return seq, err
-}
+func (t storeTarget) Applied() (uint64, error) { return t.st.Applied() }
 
 // clusterBackend is a node's backend: reads from the local index,
 // writes through the log.

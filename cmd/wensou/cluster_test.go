@@ -333,6 +333,40 @@ func TestServe_Cluster(t *testing.T) {
 	for _, n := range joined {
 		n.stop(t)
 	}
+
+	// A node rebuilds its index from its stored articles (a new
+	// dictionary, say) while writes go on: the log entries it applies
+	// meanwhile reach the new index, which resumes the log where the old
+	// one was.
+	if code, out := call(t, http.MethodPost, nodes[0].base+"/api/admin/reindex", `{"source":"stored"}`, nil); code != http.StatusAccepted {
+		t.Fatalf("reindex on n1: %d %v", code, out)
+	}
+	for i := range 3 {
+		body := fmt.Sprintf(`{"id":"during-%d","title":"职业教育重建时写入","body":"第%d篇。"}`, i, i)
+		if code, out := call(t, http.MethodPost, nodes[1].base+"/api/articles", body, nil); code != http.StatusCreated {
+			t.Fatalf("write during the rebuild: %d %v", code, out)
+		}
+	}
+	rebuilt := false
+	for i := 0; i < 300 && !rebuilt; i++ {
+		_, st := call(t, http.MethodGet, nodes[0].base+"/api/admin/reindex", "", nil)
+		if rebuilt = st["running"] == nil && st["last"] != nil; rebuilt {
+			if last := st["last"].(map[string]any); last["error"] != nil || last["generation"] != "gen-000002" {
+				t.Fatalf("reindex on n1: %v", last)
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !rebuilt {
+		t.Fatal("n1's rebuild did not end within 30 s")
+	}
+	tok = fmt.Sprintf("S0:%d", int64(lastSeq(nodes[0].base)))
+	for _, q := range []string{"职业教育", "重建"} {
+		want := clusterSearch(t, nodes[1].base, q, tok)
+		if got := clusterSearch(t, nodes[0].base, q, tok); got != want {
+			t.Errorf("%q after n1's rebuild: n1 answers\n%s\nn2\n%s", q, got, want)
+		}
+	}
 	// Two voters down: writes fail with 503 no_quorum, searches go on.
 	nodes[1].stop(t)
 	nodes[2].stop(t)
@@ -341,7 +375,7 @@ func TestServe_Cluster(t *testing.T) {
 	if code != http.StatusServiceUnavailable || out["error"].(map[string]any)["code"] != "no_quorum" {
 		t.Errorf("write without a quorum: %d %v, want 503 no_quorum", code, out)
 	}
-	if got := clusterSearch(t, nodes[0].base, "职业教育", ""); !strings.Contains(got, `"total":15`) {
+	if got := clusterSearch(t, nodes[0].base, "职业教育", ""); !strings.Contains(got, `"total":18`) {
 		t.Errorf("search without a quorum: %s", got)
 	}
 }
@@ -358,6 +392,7 @@ func TestServe_ClusterUsage(t *testing.T) {
 		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--nats", "nats://x:4222"}, "either --nats-embed"},
 		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--shards", "3"}, "one shard only"},
 		{[]string{"--advertise", "http://a:1"}, "need --cluster"},
+		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--sources", "a.jsonl"}, "from the log"},
 		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--advertise", "a:1"}, "give the URL of this node's API"},
 	}
 	for _, tt := range tests {

@@ -59,6 +59,9 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	if err := cl.check(); err != nil {
 		return err
 	}
+	if cl.on && *sources != "" {
+		return usagef("--sources: a cluster node's articles come from the log, and it rebuilds from the articles it stores")
+	}
 	loc, err := c.location()
 	if err != nil {
 		return err

@@ -21,15 +21,65 @@ import (
 // is harmless.
 
 type entry struct {
-	Op       string         `json:"op"` // "put" or "delete"
+	Op       string         `json:"op"` // "put", "delete" or "log"
 	Articles []journaledDoc `json:"articles,omitempty"`
 	IDs      []string       `json:"ids,omitempty"`
+	// A cluster's log entries ("log"): its operations in order, and the
+	// log sequence they bring the index to.
+	Seq uint64        `json:"seq,omitempty"`
+	Log []journaledOp `json:"log,omitempty"`
+}
+
+// journaledOp is one operation of a cluster's log entry: a put or a
+// delete.
+type journaledOp struct {
+	Put    *journaledDoc `json:"put,omitempty"`
+	Delete string        `json:"delete,omitempty"`
+}
+
+// logEntry is the journal entry of a cluster's log entries.
+func logEntry(seq uint64, ops []index.LogOp) entry {
+	e := entry{Op: "log", Seq: seq, Log: make([]journaledOp, len(ops))}
+	for i, op := range ops {
+		if op.Article != nil {
+			d := toJournal(*op.Article)
+			e.Log[i].Put = &d
+		} else {
+			e.Log[i].Delete = op.Delete
+		}
+	}
+	return e
+}
+
+// logOps returns the operations of a "log" entry.
+func (e entry) logOps() []index.LogOp {
+	ops := make([]index.LogOp, len(e.Log))
+	for i, op := range e.Log {
+		if op.Put != nil {
+			a := op.Put.article()
+			ops[i].Article = &a
+		} else {
+			ops[i].Delete = op.Delete
+		}
+	}
+	return ops
 }
 
 // ids returns the ids of the articles e writes.
 func (e entry) ids() []string {
-	if e.Op == "delete" {
+	switch e.Op {
+	case "delete":
 		return e.IDs
+	case "log":
+		ids := make([]string, len(e.Log))
+		for i, op := range e.Log {
+			if op.Put != nil {
+				ids[i] = op.Put.ID
+			} else {
+				ids[i] = op.Delete
+			}
+		}
+		return ids
 	}
 	ids := make([]string, len(e.Articles))
 	for i, d := range e.Articles {
@@ -44,8 +94,17 @@ func (e entry) size() int64 {
 	for _, id := range e.IDs {
 		n += int64(len(id)) + 3
 	}
+	docSize := func(d journaledDoc) int64 {
+		return int64(len(d.ID)+len(d.Title)+len(d.Body)+len(d.URL)+len(d.Origin)) + 128
+	}
 	for _, d := range e.Articles {
-		n += int64(len(d.ID)+len(d.Title)+len(d.Body)+len(d.URL)+len(d.Origin)) + 128
+		n += docSize(d)
+	}
+	for _, op := range e.Log {
+		n += int64(len(op.Delete)) + 16
+		if op.Put != nil {
+			n += docSize(*op.Put)
+		}
 	}
 	return n
 }
@@ -150,6 +209,8 @@ func replay(ctx context.Context, ix *index.Index, path string, from int64) (int6
 			err = ix.Put(ctx, arts)
 		case "delete":
 			err = ix.Delete(ctx, e.IDs...)
+		case "log":
+			err = ix.ApplyLog(ctx, e.Seq, e.logOps())
 		default:
 			err = fmt.Errorf("%s: byte %d: unknown journal operation %q", path, pos, e.Op)
 		}

@@ -384,9 +384,22 @@ func (st *Store) fillFromStored(ctx context.Context, ix *index.Index, opts Rebui
 	if err != nil {
 		return err
 	}
+	// The log sequence the live generation has applied, read after the
+	// rebuild was announced: what comes after it is journaled, what came
+	// before it is in what the scan reads. The new generation starts from
+	// it, so that a cluster node resumes the log where it was.
+	applied, err := g.ix.Applied()
+	if err != nil {
+		return err
+	}
 	st.rebuild.mu.Lock()
 	p.Total = int(total)
 	st.rebuild.mu.Unlock()
+	if applied > 0 {
+		if err := ix.ApplyLog(ctx, applied, nil); err != nil {
+			return err
+		}
+	}
 	io := opts.Ingest
 	io.OnBatch = st.progressUpdater(opts, p, func(p *Progress, _ float64) {
 		p.Total = max(p.Total, p.Done)

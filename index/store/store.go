@@ -387,6 +387,23 @@ func (st *Store) Delete(ctx context.Context, ids ...string) error {
 	return st.write(ctx, entry{Op: "delete", IDs: ids}, func(ix *index.Index) error { return ix.Delete(ctx, ids...) })
 }
 
+// ApplyLog applies a cluster's log entries up to seq (see
+// [index.Index.ApplyLog]) to the live generation, and to the new one of
+// a rebuild running meanwhile, as every write.
+func (st *Store) ApplyLog(ctx context.Context, seq uint64, ops []index.LogOp) error {
+	return st.write(ctx, logEntry(seq, ops), func(ix *index.Index) error { return ix.ApplyLog(ctx, seq, ops) })
+}
+
+// Applied returns the last log sequence the live generation applied.
+func (st *Store) Applied() (uint64, error) {
+	g, err := st.acquire()
+	if err != nil {
+		return 0, err
+	}
+	defer g.mu.RUnlock()
+	return g.ix.Applied()
+}
+
 // write applies a write to the live generation, then records it in the
 // journal of the rebuild running, if one is. Every write to the store
 // comes here: the API's, and the batches of wensou index and its --sync.
