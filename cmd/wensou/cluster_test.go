@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -360,11 +361,43 @@ func TestServe_Cluster(t *testing.T) {
 	if !rebuilt {
 		t.Fatal("n1's rebuild did not end within 30 s")
 	}
+
+	// wensou reindex --cluster rebuilds every node in turn, while a
+	// write goes through another node during it.
+	var stdout syncBuffer
+	var errs syncBuffer
+	writing := make(chan int, 1)
+	go func() { // (no t.Fatal off the test's goroutine)
+		req, _ := http.NewRequest(http.MethodPost, nodes[2].base+"/api/articles", strings.NewReader(`{"id":"during-all","title":"职业教育全体重建"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer secret")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			writing <- 0
+			return
+		}
+		resp.Body.Close()
+		writing <- resp.StatusCode
+	}()
+	if code := runWithEnv(t.Context(), []string{"reindex", "--cluster", nodes[1].base}, mapEnv(map[string]string{"WENSOU_ADMIN_KEY": "secret"}), &stdout, &errs); code != 0 {
+		t.Fatalf("reindex --cluster: exit %d\n%s%s", code, stdout.String(), errs.String())
+	}
+	if code := <-writing; code != http.StatusCreated {
+		t.Errorf("write during the cluster's rebuild: %d", code)
+	}
+	t.Logf("reindex --cluster:\n%s", stdout.String())
+	for i, want := range []string{"1/3 n1: rebuilt gen-000003", "2/3 n2: rebuilt gen-000002", "3/3 n3: rebuilt gen-000002", "rebuilt the cluster's 3 nodes"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("reindex --cluster printed no %q (line %d):\n%s", want, i+1, stdout.String())
+		}
+	}
 	tok = fmt.Sprintf("S0:%d", int64(lastSeq(nodes[0].base)))
 	for _, q := range []string{"职业教育", "重建"} {
 		want := clusterSearch(t, nodes[1].base, q, tok)
-		if got := clusterSearch(t, nodes[0].base, q, tok); got != want {
-			t.Errorf("%q after n1's rebuild: n1 answers\n%s\nn2\n%s", q, got, want)
+		for i, n := range []*clusterNodeProc{nodes[0], nodes[2]} {
+			if got := clusterSearch(t, n.base, q, tok); got != want {
+				t.Errorf("%q after the rebuilds: node %d answers\n%s\nn2\n%s", q, 2*i+1, got, want)
+			}
 		}
 	}
 	// Two voters down: writes fail with 503 no_quorum, searches go on.
@@ -375,7 +408,7 @@ func TestServe_Cluster(t *testing.T) {
 	if code != http.StatusServiceUnavailable || out["error"].(map[string]any)["code"] != "no_quorum" {
 		t.Errorf("write without a quorum: %d %v, want 503 no_quorum", code, out)
 	}
-	if got := clusterSearch(t, nodes[0].base, "职业教育", ""); !strings.Contains(got, `"total":18`) {
+	if got := clusterSearch(t, nodes[0].base, "职业教育", ""); !strings.Contains(got, `"total":19`) {
 		t.Errorf("search without a quorum: %s", got)
 	}
 }
@@ -427,6 +460,30 @@ func TestClusterFlags_Advertised(t *testing.T) {
 		f := clusterFlags{advertise: tt.advertise, addr: addr}
 		if got := f.advertised(); got != tt.want {
 			t.Errorf("--advertise %q on %s: %q, want %q", tt.advertise, tt.addr, got, tt.want)
+		}
+	}
+}
+
+// TestReindex_ClusterRefused: reindex --cluster with what does not fit.
+func TestReindex_ClusterRefused(t *testing.T) {
+	standalone := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"mode":"standalone"}`)
+	}))
+	defer standalone.Close()
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--cluster", "http://127.0.0.1:1", "a.jsonl"}, exitUsage, "takes no PATHs"},
+		{[]string{"--cluster", "127.0.0.1:1"}, exitUsage, "give the URL of a node's API"},
+		{[]string{"--cluster", standalone.URL}, 1, "is no cluster node"},
+	}
+	for _, tt := range tests {
+		var stderr syncBuffer
+		code := runWithEnv(t.Context(), append([]string{"reindex"}, tt.args...), mapEnv(nil), io.Discard, &stderr)
+		if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("%v: exit %d, %s; want %d and %q", tt.args, code, stderr.String(), tt.code, tt.want)
 		}
 	}
 }

@@ -19,6 +19,8 @@ func runReindex(ctx context.Context, args []string, env envFunc, stdout, stderr 
 	c.register(fs)
 	batch := fs.Int("batch", index.DefaultBatchSize, "articles per index batch")
 	maxBody := fs.Int("max-body", 2<<20, "reject articles whose body is longer than this many bytes")
+	cluster := fs.String("cluster", "", "URL of a cluster node's API: rebuild every node of its cluster, one at a time, each from the articles it stores (no PATHs)")
+	adminKey := fs.String("admin-key", "", "with --cluster: the nodes' admin key")
 	var report reporterOptions
 	report.register(fs)
 	fs.Usage = func() {
@@ -32,6 +34,11 @@ to them. Searches keep being answered meanwhile, and a running wensou
 serve switches to the new index by itself. Writes made through the API
 during the rebuild are carried over.
 
+With --cluster URL it rebuilds every node of the cluster that the node at
+URL belongs to, one at a time through their APIs, each from the articles
+it stores; the next starts once the last is done and caught up with the
+log, so the others answer searches meanwhile.
+
 The first rejected records and warnings are printed as they come (none
 with --quiet), and at the end their count by reason; --errors FILE gets
 every one.
@@ -43,6 +50,15 @@ Flags:
 	paths, err := parseFlags(fs, args, env, stderr)
 	if err != nil {
 		return err
+	}
+	if *cluster != "" {
+		if len(paths) > 0 {
+			return usagef("--cluster rebuilds the nodes from the articles they store: it takes no PATHs")
+		}
+		if !strings.HasPrefix(*cluster, "http://") && !strings.HasPrefix(*cluster, "https://") {
+			return usagef("--cluster %q: give the URL of a node's API, http://HOST:PORT", *cluster)
+		}
+		return reindexCluster(ctx, strings.TrimRight(*cluster, "/"), *adminKey, stdout)
 	}
 	if *maxBody < 1 {
 		return usagef("--max-body must be 1 or more, not %d", *maxBody)
