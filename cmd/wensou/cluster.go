@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -131,6 +130,8 @@ type clusterNode struct {
 	announce *nats.Subscription
 	stop     context.CancelFunc
 	done     chan struct{}
+	// url is this node's API as its peers reach it (--advertise).
+	url string
 	// copied is the snapshot this node started from, if it copied one.
 	copied *copiedInfo
 }
@@ -147,7 +148,7 @@ type copiedInfo struct {
 // startClusterNode starts the node's part of the cluster for the store
 // st of the index at dir. The log voter keeps its files in dir/nats.
 func startClusterNode(ctx context.Context, f clusterFlags, dir string, st *store.Store, log *slog.Logger) (*clusterNode, error) {
-	n := &clusterNode{flags: f, dir: dir, st: st}
+	n := &clusterNode{flags: f, dir: dir, st: st, url: f.advertised()}
 	removeSnapshotDirs(dir, log)
 	url := f.natsURL
 	if f.embed {
@@ -181,7 +182,7 @@ func startClusterNode(ctx context.Context, f clusterFlags, dir string, st *store
 		}
 		log.Warn("no snapshot copied from a peer: replaying the log from its start", "err", err)
 	}
-	if n.rep, err = replica.New(n.log.JetStream(), storeTarget{st}, replica.Config{Logger: log}); err != nil {
+	if n.rep, err = replica.New(n.log.JetStream(), st, replica.Config{Logger: log}); err != nil {
 		n.close()
 		return nil, err
 	}
@@ -195,14 +196,14 @@ func startClusterNode(ctx context.Context, f clusterFlags, dir string, st *store
 		n.close()
 		return nil, err
 	}
-	log.Info("following the log", "node", f.node, "stream", n.log.Stream(), "applied", n.rep.Applied(), "url", f.advertised())
+	log.Info("following the log", "node", f.node, "stream", n.log.Stream(), "applied", n.rep.Applied(), "url", n.url)
 	return n, nil
 }
 
 // member is what this node says of itself to the others.
 func (n *clusterNode) member() replica.Member {
 	lag := n.rep.Lag()
-	return replica.Member{Node: n.flags.node, URL: n.flags.advertised(), Applied: n.rep.Applied(),
+	return replica.Member{Node: n.flags.node, URL: n.url, Applied: n.rep.Applied(),
 		Lag: lag, CatchingUp: lag > n.flags.maxLag, Voter: n.srv != nil}
 }
 
@@ -225,7 +226,7 @@ func removeSnapshotDirs(dir string, log *slog.Logger) {
 // applied is faster than replaying the whole log, which the replica then
 // does only from the copy's sequence on.
 func (n *clusterNode) join(ctx context.Context, log *slog.Logger) error {
-	applied, err := storeTarget{n.st}.Applied()
+	applied, err := n.st.Applied()
 	if err != nil {
 		return err
 	}
@@ -249,12 +250,11 @@ func (n *clusterNode) join(ctx context.Context, log *slog.Logger) error {
 	}
 	log.Info("copying a snapshot", "from", src.Node, "url", src.URL, "applied", src.Applied, "log_last_seq", state.LastSeq)
 	began := time.Now()
-	size, err := copySnapshot(ctx, src.URL, n.flags.adminKey, n.st)
+	size, err := copySnapshot(ctx, &nodeClient{key: n.flags.adminKey}, src.URL, n.st)
 	if err != nil {
 		return fmt.Errorf("copy the index of %s (%s): %w", src.Node, src.URL, err)
 	}
-	target := storeTarget{n.st}
-	if applied, err = target.Applied(); err != nil {
+	if applied, err = n.st.Applied(); err != nil {
 		return err
 	}
 	n.copied = &copiedInfo{Node: src.Node, URL: src.URL, Applied: applied, Bytes: size, Seconds: time.Since(began).Seconds()}
@@ -264,23 +264,12 @@ func (n *clusterNode) join(ctx context.Context, log *slog.Logger) error {
 
 // copySnapshot installs the snapshot the node at url gives as st's live
 // generation, and returns its size.
-func copySnapshot(ctx context.Context, url, adminKey string, st *store.Store) (int64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/api/cluster/snapshot", nil)
-	if err != nil {
-		return 0, err
-	}
-	if adminKey != "" {
-		req.Header.Set("Authorization", "Bearer "+adminKey)
-	}
-	resp, err := http.DefaultClient.Do(req)
+func copySnapshot(ctx context.Context, c *nodeClient, url string, st *store.Store) (int64, error) {
+	resp, err := c.send(ctx, http.MethodGet, url+"/api/cluster/snapshot", "", http.StatusOK)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-		return 0, fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))
-	}
 	var size int64
 	err = st.Install(ctx, func(dir string) error {
 		size, err = replica.ReadSnapshot(resp.Body, dir)
@@ -308,16 +297,6 @@ func (n *clusterNode) close() {
 	}
 }
 
-// storeTarget applies the log to a store's live index, and to the new
-// one of a rebuild running meanwhile.
-type storeTarget struct{ st *store.Store }
-
-func (t storeTarget) ApplyLog(ctx context.Context, seq uint64, ops []index.LogOp) error {
-	return t.st.ApplyLog(ctx, seq, ops)
-}
-
-func (t storeTarget) Applied() (uint64, error) { return t.st.Applied() }
-
 // clusterBackend is a node's backend: reads from the local index,
 // writes through the log.
 type clusterBackend struct {
@@ -331,6 +310,8 @@ var (
 	_ server.Clusterer       = clusterBackend{}
 	_ server.ClusterStatuser = clusterBackend{}
 	_ server.Snapshotter     = clusterBackend{}
+	// The replica applies the log to the store, journaled during rebuilds.
+	_ replica.Target = (*store.Store)(nil)
 )
 
 // Snapshot copies the live index beside it and streams the copy.
@@ -441,7 +422,7 @@ type logInfo struct {
 
 func (b clusterBackend) Cluster(ctx context.Context) (any, error) {
 	n := b.node
-	info := clusterInfo{Mode: "cluster", Node: n.flags.node, Shards: 1, Voter: n.srv != nil, URL: n.flags.advertised(),
+	info := clusterInfo{Mode: "cluster", Node: n.flags.node, Shards: 1, Voter: n.srv != nil, URL: n.url,
 		Log: logInfo{Stream: n.log.Stream(), Replicas: n.flags.replicas}, Applied: n.rep.Applied(), CopiedFrom: n.copied}
 	members, err := replica.Members(ctx, n.nc, 200*time.Millisecond)
 	if err != nil {

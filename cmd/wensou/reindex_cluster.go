@@ -73,12 +73,12 @@ type nodeClient struct {
 	key string
 }
 
-// do makes a request and decodes the answer into out, which must come
-// with status want; another status is an error with the node's message.
-func (c *nodeClient) do(ctx context.Context, method, url, body string, want int, out any) error {
+// send makes a request and returns the answer, which must come with
+// status want; another status is an error with the node's message.
+func (c *nodeClient) send(ctx context.Context, method, url, body string, want int) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -88,15 +88,26 @@ func (c *nodeClient) do(ctx context.Context, method, url, body string, want int,
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != want {
+		defer resp.Body.Close()
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		return nil, fmt.Errorf("%s %s: %s: %s", method, url, resp.Status, bytes.TrimSpace(msg))
+	}
+	return resp, nil
+}
+
+// do makes a request with send and decodes the answer into out.
+func (c *nodeClient) do(ctx context.Context, method, url, body string, want int, out any) error {
+	resp, err := c.send(ctx, method, url, body, want)
+	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, url, err)
-	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %s: %s", method, url, resp.Status, bytes.TrimSpace(raw))
 	}
 	if out == nil {
 		return nil
