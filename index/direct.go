@@ -87,6 +87,10 @@ type directPlan struct {
 	groups []*directGroup
 	// top is the shape of the whole query: it decides the query norm.
 	top int
+	// global, when set, are the collection's statistics this index is a
+	// shard of (see TermStats), and localDocs the index's article count.
+	global    *TermStats
+	localDocs uint64
 }
 
 const (
@@ -314,10 +318,14 @@ func (r *Reader) prepare(p *directPlan, stats *search.BM25Stats, plain *postings
 		if total != 0 || card != 0 {
 			t.avg = math.Ceil(float64(card) / float64(total))
 		}
+		count := t.count
+		if p.global != nil {
+			count = p.global.count(t.field, t.term, t.count, p.localDocs)
+		}
 		if t.avg > 0 {
-			t.idf = math.Log(1 + (float64(total)-float64(t.count)+0.5)/(float64(t.count)+0.5))
+			t.idf = math.Log(1 + (float64(total)-float64(count)+0.5)/(float64(count)+0.5))
 		} else {
-			t.idf = 1.0 + math.Log(float64(total)/float64(t.count+1.0))
+			t.idf = 1.0 + math.Log(float64(total)/float64(count+1.0))
 		}
 		t.qw = 1.0
 	})

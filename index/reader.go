@@ -118,16 +118,30 @@ func (r *Reader) Match(ctx context.Context, q query.Query, score bool, fn func(d
 		opts.Score = "none"
 	}
 	ctx = scoringContext(ctx)
+	var global *TermStats // the collection's, when this is one shard of it
 	if score {
 		var err error
-		if ctx, err = r.bm25Context(ctx); err != nil {
+		if global = termStatsFrom(ctx); global != nil {
+			ctx = context.WithValue(ctx, search.BM25StatsKey, global.bm25())
+		} else if ctx, err = r.bm25Context(ctx); err != nil {
 			return fmt.Errorf("measure field lengths: %w", err)
 		}
+	}
+	var reader bindex.IndexReader = r.snap
+	if global != nil {
+		n, err := r.snap.DocCount()
+		if err != nil {
+			return err
+		}
+		reader = &globalSnapshot{IndexSnapshot: r.snap, ts: global, docs: n}
 	}
 	if p, ok := planDirect(q); ok && !r.viaBleve {
 		var stats *search.BM25Stats
 		if score {
 			stats, _ = ctx.Value(search.BM25StatsKey).(*search.BM25Stats)
+		}
+		if g, ok := reader.(*globalSnapshot); ok {
+			p.global, p.localDocs = g.ts, g.docs
 		}
 		if !score || stats != nil {
 			if err := r.prepare(p, stats, &r.ix.posts, decodeAlways); err != nil {
@@ -136,7 +150,7 @@ func (r *Reader) Match(ctx context.Context, q query.Query, score bool, fn func(d
 			return r.matchDirect(ctx, p, score, fn)
 		}
 	}
-	s, err := q.Searcher(ctx, r.snap, r.mapping, opts)
+	s, err := q.Searcher(ctx, reader, r.mapping, opts)
 	if err != nil {
 		return fmt.Errorf("build searcher: %w", err)
 	}

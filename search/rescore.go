@@ -39,6 +39,9 @@ type rescorer struct {
 	// window; past is set when it is one of a hit past the window.
 	cursor *ranked
 	past   bool
+	// windowed is, after page, how many of the page's first hits were
+	// re-ranked in the window.
+	windowed int
 }
 
 // newRescorer returns the rescorer of a request, or nil when proximity
@@ -132,6 +135,7 @@ func (rs *rescorer) page(ctx context.Context, r *index.Reader, c *collector, req
 	}
 	page := all[start:min(start+req.Size, len(all))]
 	end := start + len(page)
+	rs.windowed = max(0, min(end, len(window))-start)
 	next := ""
 	if c.total > end {
 		last := page[len(page)-1]

@@ -68,6 +68,22 @@ type Request struct {
 	// NoTypos turns typo tolerance off for this request: words match as
 	// typed only.
 	NoTypos bool
+
+	// Shard asks for one shard's part of a search over shards, which
+	// [Merge] combines: the first Size hits from the top (Page is 1),
+	// each with its sort key, and the count of every author and month.
+	// Size may then be up to MaxWindow.
+	Shard bool `json:",omitempty"`
+	// Stats, when set, are the term statistics of the whole collection
+	// this index is a shard of: scores are computed with them, to compare
+	// across shards.
+	Stats *index.TermStats `json:",omitempty"`
+	// WaitFor is the wait_for token of the request, for a backend that
+	// waits on the shards it asks.
+	WaitFor string `json:"-"`
+	// Complete asks a search over shards to fail rather than answer
+	// without the shards that cannot be reached.
+	Complete bool `json:"-"`
 }
 
 // Result is the answer to a search, in the JSON shape shared by the
@@ -93,7 +109,19 @@ type Result struct {
 	Suggestion string `json:"suggestion,omitempty"`
 	// Partial is set when no article held every word of the query and
 	// the hits are the best partial matches.
-	Partial bool `json:"-"`
+	Partial bool `json:"partial_match,omitempty"`
+	// Incomplete is set when shards of a search over shards did not
+	// answer: the hits, total and facets are those of the others, and
+	// Shards says how many failed.
+	Incomplete bool        `json:"partial,omitempty"`
+	Shards     *ShardCount `json:"shards,omitempty"`
+}
+
+// ShardCount says how many shards a search over shards asked and how
+// many of them failed to answer.
+type ShardCount struct {
+	Total  int `json:"total"`
+	Failed int `json:"failed"`
 }
 
 // Hit is one article in a result.
@@ -105,6 +133,8 @@ type Hit struct {
 	URL       string    `json:"url"`
 	Score     float64   `json:"score"`
 	Highlight Highlight `json:"highlight"`
+	// Sort is the hit's sort key, in a shard's answer (Request.Shard).
+	Sort string `json:"sort,omitempty"`
 }
 
 // Highlight holds HTML: the article's text escaped, with <mark> around
@@ -156,6 +186,10 @@ type Searcher struct {
 
 // New returns a searcher over src.
 func New(src Source, opts Options) *Searcher {
+	return &Searcher{src: src, opts: opts.withDefaults()}
+}
+
+func (opts Options) withDefaults() Options {
 	if opts.AuthorFacetSize <= 0 {
 		opts.AuthorFacetSize = 10
 	}
@@ -169,7 +203,7 @@ func New(src Source, opts Options) *Searcher {
 		opts.Fragments = 3
 	}
 	opts.Typos = opts.Typos.withDefaults()
-	return &Searcher{src: src, opts: opts}
+	return opts
 }
 
 // Validate checks a request's paging and fills defaults.
@@ -183,7 +217,7 @@ func (r *Request) Validate() error {
 	switch {
 	case r.Page < 1:
 		return fmt.Errorf("%w: page must be 1 or more", ErrBadRequest)
-	case r.Size < 1 || r.Size > MaxSize:
+	case r.Size < 1 || r.Size > MaxSize && !r.Shard || r.Size > MaxWindow:
 		return fmt.Errorf("%w: size must be between 1 and %d", ErrBadRequest, MaxSize)
 	case r.Page > MaxWindow/r.Size || r.Page*r.Size > MaxWindow:
 		return fmt.Errorf("%w: page %d of size %d goes past result %d; narrow the search or page with the after cursor", ErrBadRequest, r.Page, r.Size, MaxWindow)
@@ -223,6 +257,7 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	var res *Result
+	ctx = index.WithTermStats(ctx, req.Stats)
 	err = s.src.With(func(ix *index.Index) error {
 		var err error
 		res, err = s.search(ctx, ix, q, req)
@@ -309,11 +344,13 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 	var page []ranked
 	var next string
 	var locs map[index.Doc]bsearch.FieldTermLocationMap // of some of the page, when known
+	windowed := 0                                       // of the page's hits, those re-ranked in the rescore window
 	if rs != nil {
 		page, next, locs, err = rs.page(ctx, r, c, req, bq)
 		if err != nil {
 			return nil, err
 		}
+		windowed = rs.windowed
 	} else {
 		page = c.page(req)
 		if c.more(req, len(page)) {
@@ -322,6 +359,15 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 	}
 	if res.Hits, err = s.hits(ctx, r, bq, page, locs, &fixes); err != nil {
 		return nil, err
+	}
+	if req.Shard {
+		for i, h := range page {
+			if i < windowed {
+				res.Hits[i].Sort = h.windowCursor()
+			} else {
+				res.Hits[i].Sort = h.cursor(req.Sort)
+			}
+		}
 	}
 	res.Corrected = fixes.corrected
 	res.Next = next
@@ -518,7 +564,12 @@ func topAuthors(name func(ord uint32) string, counts []int32, k int, selected []
 // buckets kept are given their labels: a large match set has hundreds of
 // months.
 func (s *Searcher) facets(r *index.Reader, c *collector, req Request) Facets {
-	f := Facets{Author: topAuthors(r.AuthorName, c.authorCounts, s.opts.AuthorFacetSize, req.Authors), Year: []Bucket{}, Month: []Bucket{}}
+	authorsKept, monthsKept := s.opts.AuthorFacetSize, s.opts.MonthFacetSize
+	if req.Shard {
+		// Every count, for the merge to add up exactly.
+		authorsKept, monthsKept = len(c.authorCounts), math.MaxInt
+	}
+	f := Facets{Author: topAuthors(r.AuthorName, c.authorCounts, authorsKept, req.Authors), Year: []Bucket{}, Month: []Bucket{}}
 	type count struct {
 		at int // month since year 0, or year
 		n  int
@@ -544,8 +595,8 @@ func (s *Searcher) facets(r *index.Reader, c *collector, req Request) Facets {
 	latestFirst := func(a, b count) int { return cmp.Compare(b.at, a.at) }
 	slices.SortFunc(years, latestFirst)
 	slices.SortFunc(months, latestFirst)
-	if len(months) > s.opts.MonthFacetSize {
-		months = months[:s.opts.MonthFacetSize]
+	if len(months) > monthsKept {
+		months = months[:monthsKept]
 	}
 	for _, y := range years {
 		f.Year = append(f.Year, Bucket{Value: fmt.Sprintf("%04d", y.at), Count: y.n})

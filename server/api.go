@@ -39,6 +39,9 @@ type searchParams struct {
 	Typos  string   `form:"typos"`
 	// WaitFor is read by waitFor, before the search.
 	WaitFor string `form:"wait_for"`
+	// Complete asks a cluster of several shards to fail (503) rather
+	// than answer without shards it cannot reach.
+	Complete string `form:"complete"`
 }
 
 // request binds and checks the search parameters.
@@ -63,13 +66,14 @@ func (s *Server) request(c *gin.Context) (search.Request, error) {
 		// Not expected: page and size were read above, the rest is text.
 		return search.Request{}, fmt.Errorf("%w: %w", errBadParam, err)
 	}
-	req := search.Request{Query: p.Q, Tags: p.Tag, Sort: search.Sort(p.Sort), Page: page, Size: size, After: p.After}
-	switch strings.ToLower(strings.TrimSpace(p.Typos)) {
-	case "", "true", "1", "on":
-	case "false", "0", "off":
-		req.NoTypos = true
-	default:
-		return req, fmt.Errorf("%w: typos must be true or false, not %q", errBadParam, p.Typos)
+	req := search.Request{Query: p.Q, Tags: p.Tag, Sort: search.Sort(p.Sort), Page: page, Size: size, After: p.After, WaitFor: p.WaitFor}
+	typos, err := boolParam("typos", p.Typos, true)
+	if err != nil {
+		return req, err
+	}
+	req.NoTypos = !typos
+	if req.Complete, err = boolParam("complete", p.Complete, false); err != nil {
+		return req, err
 	}
 	for _, a := range p.Author {
 		if a = strings.TrimSpace(a); a != "" {
@@ -86,6 +90,20 @@ func (s *Server) request(c *gin.Context) (search.Request, error) {
 		return req, err
 	}
 	return req, nil
+}
+
+// boolParam reads the query parameter name, whose value is v; def when
+// it is absent.
+func boolParam(name, v string, def bool) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		return def, nil
+	case "true", "1", "on":
+		return true, nil
+	case "false", "0", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("%w: %s must be true or false, not %q", errBadParam, name, v)
 }
 
 // badBound explains a from or to date that could not be read, without

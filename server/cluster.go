@@ -23,6 +23,11 @@ var ErrNoQuorum = errors.New("the cluster cannot take writes now: too few of its
 // article is larger than its log's entries hold. Answered 413.
 var ErrWriteTooLarge = errors.New("the write is too large for the cluster's log")
 
+// ErrIncomplete is what a search over shards that asked for complete
+// results (complete=true) fails with when shards did not answer.
+// Answered 503.
+var ErrIncomplete = errors.New("the search cannot be complete: shards of the index did not answer; retry, or search without complete=true for the others' results")
+
 // ErrBadToken is what [Waiter.WaitFor] wraps for a wait_for token it
 // cannot read.
 var ErrBadToken = errors.New("bad wait_for token")
@@ -65,8 +70,14 @@ type ClusterStatuser interface {
 // so that a failure before it is answered as an error. A failure after
 // it leaves the stream without its end, which the reader detects.
 type Snapshotter interface {
-	Snapshot(ctx context.Context, start func() io.Writer) error
+	// Snapshot copies the index of shard (0 in a cluster of one shard), or
+	// fails with an error wrapping [ErrNoShard].
+	Snapshot(ctx context.Context, shard int, start func() io.Writer) error
 }
+
+// ErrNoShard is what a node fails with when asked for a shard it does
+// not hold. Answered 404.
+var ErrNoShard = errors.New("this node does not hold the shard")
 
 var (
 	errNotCluster   = errors.New("this server is no cluster node")
@@ -183,12 +194,17 @@ func (s *Server) apiClusterSnapshot(c *gin.Context) {
 		c.Error(fmt.Errorf("%w: only cluster nodes give snapshots", errNotCluster))
 		return
 	}
+	shard, err := wholeNumber(c, "shard")
+	if err != nil {
+		c.Error(err)
+		return
+	}
 	if !s.snapshotting.CompareAndSwap(false, true) {
 		c.Error(errSnapshotBusy)
 		return
 	}
 	defer s.snapshotting.Store(false)
-	err = sn.Snapshot(c.Request.Context(), func() io.Writer {
+	err = sn.Snapshot(c.Request.Context(), shard, func() io.Writer {
 		c.Header("Content-Type", "application/x-tar")
 		c.Header("Cache-Control", "no-store")
 		c.Status(http.StatusOK)

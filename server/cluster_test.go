@@ -36,3 +36,23 @@ func TestClusterSnapshot(t *testing.T) {
 		t.Errorf("the next snapshot: %d %q", rec.Code, rec.Body)
 	}
 }
+
+func TestClusterSnapshot_Shard(t *testing.T) {
+	srv := newFakeServer(t, Options{}, &fakeNode{})
+	get := func(q string) *httptest.ResponseRecorder {
+		return do(t, srv, withHeader(newRequest(http.MethodGet, "/api/cluster/snapshot?shard="+q, ""), "Authorization", "Bearer "+testAdminKey))
+	}
+	tests := []struct {
+		shard string
+		code  int
+	}{
+		{"0", http.StatusOK},
+		{"2", http.StatusNotFound},
+		{"one", http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		if rec := get(tt.shard); rec.Code != tt.code {
+			t.Errorf("shard=%s: %d %q, want %d", tt.shard, rec.Code, rec.Body, tt.code)
+		}
+	}
+}

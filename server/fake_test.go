@@ -183,7 +183,10 @@ var (
 // fakeSnapshot is what fakeNode's snapshots hold.
 const fakeSnapshot = "a snapshot of n1"
 
-func (f *fakeNode) Snapshot(ctx context.Context, start func() io.Writer) error {
+func (f *fakeNode) Snapshot(ctx context.Context, shard int, start func() io.Writer) error {
+	if shard != 0 {
+		return fmt.Errorf("%w: shard %d", ErrNoShard, shard)
+	}
 	if f.snapshotErr != nil {
 		return f.snapshotErr
 	}

@@ -73,7 +73,16 @@ func TestOpenAPI_Responses(t *testing.T) {
 			delete: func(context.Context, ...string) error { return internal },
 		}),
 		"rebuildFails": newFakeServer(t, Options{}, &failingRebuilder{err: internal}),
-		"node":         newFakeServer(t, Options{}, &fakeNode{}),
+		// A cluster of several shards, one of which did not answer, and a
+		// query no article holds every word of.
+		"partial": newFakeServer(t, Options{}, &fakeBackend{
+			search: func(context.Context, search.Request) (*search.Result, error) {
+				return &search.Result{Query: "q", Page: 1, Size: 10, Hits: []search.Hit{},
+					Facets:  search.Facets{Author: []search.Bucket{}, Year: []search.Bucket{}, Month: []search.Bucket{}},
+					Partial: true, Incomplete: true, Shards: &search.ShardCount{Total: 3, Failed: 1}}, nil
+			},
+		}),
+		"node": newFakeServer(t, Options{}, &fakeNode{}),
 		"pending": newFakeServer(t, Options{}, &fakeNode{pending: true, fakeBackend: fakeBackend{
 			get: func(_ context.Context, id string) (article.Article, error) {
 				return article.Article{ID: id, Title: "x"}, nil
@@ -130,6 +139,8 @@ func TestOpenAPI_Responses(t *testing.T) {
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=职业教育&size=2", wantStatus: 200},
 		{op: "GET /api/search", srv: "real", target: "/api/search?author=李明华&author=王雪&tag=教育&from=2020&to=2025-12-31&sort=newest&page=1&size=100", wantStatus: 200},
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=script", wantStatus: 200},
+		{op: "GET /api/search", srv: "partial", target: "/api/search?q=q&complete=false", wantStatus: 200},
+		{op: "GET /api/search", srv: "real", target: "/api/search?q=q&complete=maybe", wantStatus: 400},
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=bakrey", wantStatus: 200},
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=bakrey&typos=false", wantStatus: 200},
 		{op: "GET /api/search", srv: "real", target: "/api/search?size=101", wantStatus: 400},
@@ -218,6 +229,8 @@ func TestOpenAPI_Responses(t *testing.T) {
 		{op: "GET /api/cluster/snapshot", srv: "node", target: "/api/cluster/snapshot", key: testAdminKey, wantStatus: 200},
 		{op: "GET /api/cluster/snapshot", srv: "nodeOpen", target: "/api/cluster/snapshot", wantStatus: 200},
 		{op: "GET /api/cluster/snapshot", srv: "node", target: "/api/cluster/snapshot", wantStatus: 401},
+		{op: "GET /api/cluster/snapshot", srv: "node", target: "/api/cluster/snapshot?shard=one", key: testAdminKey, wantStatus: 400},
+		{op: "GET /api/cluster/snapshot", srv: "node", target: "/api/cluster/snapshot?shard=2", key: testAdminKey, wantStatus: 404},
 		{op: "GET /api/cluster/snapshot", srv: "node", target: "/api/cluster/snapshot", key: "wrong", wantStatus: 403},
 		{op: "GET /api/cluster/snapshot", srv: "nodeBroken", target: "/api/cluster/snapshot", key: testAdminKey, wantStatus: 500},
 		{op: "GET /api/cluster/snapshot", srv: "real", target: "/api/cluster/snapshot", key: testAdminKey, wantStatus: 501},

@@ -309,7 +309,7 @@ func TestValidate(t *testing.T) {
 		{"real result", "Result", result, ""},
 		{"real error", "Error", apiErr, ""},
 		{"result without next", "Result", mutate(result, func(r doc) { delete(r, "next") }), ""},
-		{"extra property", "Result", mutate(result, func(r doc) { r["partial"] = true }), `$: property "partial" is not allowed`},
+		{"extra property", "Result", mutate(result, func(r doc) { r["relevance"] = true }), `$: property "relevance" is not allowed`},
 		{"extra property in a hit", "Result", mutate(result, func(r doc) { hit(r)["body"] = "x" }), `$.hits[0]: property "body" is not allowed`},
 		{"wrong type", "Result", mutate(result, func(r doc) { r["total"] = "3" }), "$.total: string is not of type integer"},
 		{"not an integer", "Result", mutate(result, func(r doc) { r["total"] = 2.5 }), "$.total: number is not of type integer"},

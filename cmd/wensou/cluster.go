@@ -37,6 +37,7 @@ type clusterFlags struct {
 	peers       string
 	natsURL     string
 	shards      int
+	hold        string
 	replicas    int
 	writeWait   time.Duration
 	writeLimit  time.Duration
@@ -58,7 +59,8 @@ func (f *clusterFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.clusterPort, "nats-cluster-port", 6222, "port the embedded log voters talk to each other on")
 	fs.StringVar(&f.peers, "peers", "", "comma-separated HOST:PORT cluster ports of the other log voters (with --nats-embed)")
 	fs.StringVar(&f.natsURL, "nats", "", "URL(s) of a NATS cluster with JetStream that operations run, instead of --nats-embed")
-	fs.IntVar(&f.shards, "shards", 1, "shards the articles are spread over (only 1 so far)")
+	fs.IntVar(&f.shards, "shards", 1, "shards the articles are spread over by the hash of their ids, each with its own log; every node of the cluster gives the same number")
+	fs.StringVar(&f.hold, "hold-shards", "", "comma-separated shards this node holds, of 0 to --shards-1 (default all); hold each shard on at least two nodes")
 	fs.IntVar(&f.replicas, "replicas", 3, "log voters that hold each write (JetStream replicas; a write is acknowledged once a majority has it)")
 	fs.Uint64Var(&f.maxLag, "max-lag", 1000, "log entries a node may have still to apply and take searches; past it /healthz answers 503 catching_up")
 	fs.DurationVar(&f.writeWait, "write-wait", time.Second, "how long a write waits for this node to apply it before answering 202 with a token")
@@ -91,8 +93,8 @@ func (f *clusterFlags) advertised() string {
 // check reports a flag that does not fit the others.
 func (f *clusterFlags) check() error {
 	if !f.on {
-		if f.node != "" || f.embed || f.natsURL != "" || f.peers != "" || f.advertise != "" {
-			return usagef("--node, --nats-embed, --nats, --peers and --advertise need --cluster")
+		if f.node != "" || f.embed || f.natsURL != "" || f.peers != "" || f.advertise != "" || f.shards != 1 || f.hold != "" {
+			return usagef("--node, --nats-embed, --nats, --peers, --advertise, --shards and --hold-shards need --cluster")
 		}
 		return nil
 	}
@@ -101,8 +103,10 @@ func (f *clusterFlags) check() error {
 		return usagef("--cluster needs --node NAME")
 	case f.embed == (f.natsURL != ""):
 		return usagef("--cluster needs either --nats-embed (a log voter in this node) or --nats URL (a NATS cluster run apart)")
-	case f.shards != 1:
-		return usagef("--shards %d: this wensou runs one shard only, every node holding the whole index", f.shards)
+	case f.shards < 1:
+		return usagef("--shards must be at least 1")
+	case f.hold != "" && f.shards == 1:
+		return usagef("--hold-shards is for a cluster of several shards (--shards N): with one, every node holds it")
 	case f.replicas < 1:
 		return usagef("--replicas must be at least 1")
 	case f.writeWait < 0 || f.writeLimit <= 0:
@@ -112,7 +116,8 @@ func (f *clusterFlags) check() error {
 	case f.advertise != "" && !strings.HasPrefix(f.advertise, "http://") && !strings.HasPrefix(f.advertise, "https://"):
 		return usagef("--advertise %q: give the URL of this node's API, http://HOST:PORT", f.advertise)
 	}
-	return nil
+	_, err := parseHeld(f.hold, f.shards)
+	return err
 }
 
 // clusterNode is what a node runs besides its server: the log voter
@@ -148,30 +153,15 @@ type copiedInfo struct {
 // startClusterNode starts the node's part of the cluster for the store
 // st of the index at dir. The log voter keeps its files in dir/nats.
 func startClusterNode(ctx context.Context, f clusterFlags, dir string, st *store.Store, log *slog.Logger) (*clusterNode, error) {
-	n := &clusterNode{flags: f, dir: dir, st: st, url: f.advertised()}
-	removeSnapshotDirs(dir, log)
-	url := f.natsURL
-	if f.embed {
-		s, err := replica.StartServer(replica.ServerConfig{
-			Name: f.node, Dir: filepath.Join(dir, "nats"), Host: f.host,
-			Port: f.natsPort, ClusterPort: f.clusterPort, Peers: splitList(f.peers),
-		})
-		if err != nil {
-			return nil, err
-		}
-		n.srv, url = s, s.ClientURL()
-		log.Info("log voter started", "node", f.node, "client", url, "cluster_port", f.clusterPort, "peers", f.peers)
-	}
-	nc, err := nats.Connect(url, nats.Name("wensou "+f.node), nats.MaxReconnects(-1), nats.ReconnectWait(250*time.Millisecond))
+	n, err := connectCluster(ctx, f, dir, log)
 	if err != nil {
-		n.close()
-		return nil, fmt.Errorf("connect to the log at %s: %w", url, err)
+		return nil, err
 	}
-	n.nc = nc
+	n.st = st
 	// The first voters elect their leaders within seconds of each other.
 	octx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if n.log, err = replica.OpenLog(octx, nc, replica.LogConfig{Replicas: f.replicas}); err != nil {
+	if n.log, err = replica.OpenLog(octx, n.nc, replica.LogConfig{Replicas: f.replicas}); err != nil {
 		n.close()
 		return nil, err
 	}
@@ -192,11 +182,37 @@ func startClusterNode(ctx context.Context, f clusterFlags, dir string, st *store
 		defer close(n.done)
 		n.rep.Run(rctx)
 	}()
-	if n.announce, err = replica.Announce(nc, n.member); err != nil {
+	if n.announce, err = replica.Announce(n.nc, n.member); err != nil {
 		n.close()
 		return nil, err
 	}
 	log.Info("following the log", "node", f.node, "stream", n.log.Stream(), "applied", n.rep.Applied(), "url", n.url)
+	return n, nil
+}
+
+// connectCluster starts the log voter, when embedded (its files in
+// dir/nats), and connects to the log.
+func connectCluster(ctx context.Context, f clusterFlags, dir string, log *slog.Logger) (*clusterNode, error) {
+	n := &clusterNode{flags: f, dir: dir, url: f.advertised()}
+	removeSnapshotDirs(dir, log)
+	url := f.natsURL
+	if f.embed {
+		s, err := replica.StartServer(replica.ServerConfig{
+			Name: f.node, Dir: filepath.Join(dir, "nats"), Host: f.host,
+			Port: f.natsPort, ClusterPort: f.clusterPort, Peers: splitList(f.peers),
+		})
+		if err != nil {
+			return nil, err
+		}
+		n.srv, url = s, s.ClientURL()
+		log.Info("log voter started", "node", f.node, "client", url, "cluster_port", f.clusterPort, "peers", f.peers)
+	}
+	nc, err := nats.Connect(url, nats.Name("wensou "+f.node), nats.MaxReconnects(-1), nats.ReconnectWait(250*time.Millisecond))
+	if err != nil {
+		n.close()
+		return nil, fmt.Errorf("connect to the log at %s: %w", url, err)
+	}
+	n.nc = nc
 	return n, nil
 }
 
@@ -226,46 +242,55 @@ func removeSnapshotDirs(dir string, log *slog.Logger) {
 // applied is faster than replaying the whole log, which the replica then
 // does only from the copy's sequence on.
 func (n *clusterNode) join(ctx context.Context, log *slog.Logger) error {
-	applied, err := n.st.Applied()
+	copied, err := n.joinShard(ctx, n.st, n.log, 0, log)
+	n.copied = copied
+	return err
+}
+
+// joinShard copies shard k's index from a caught-up peer that holds it
+// into st when st is empty and the shard's log l is not; nil when there
+// was nothing to copy.
+func (n *clusterNode) joinShard(ctx context.Context, st *store.Store, l *replica.Log, k int, log *slog.Logger) (*copiedInfo, error) {
+	applied, err := st.Applied()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	count, err := n.st.Count()
+	count, err := st.Count()
 	if err != nil || applied > 0 || count > 0 {
-		return err
+		return nil, err
 	}
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	state, err := n.log.State(sctx)
+	state, err := l.State(sctx)
 	cancel()
 	if err != nil || state.LastSeq == 0 {
-		return err
+		return nil, err
 	}
 	members, err := replica.Members(ctx, n.nc, 500*time.Millisecond)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	src, ok := replica.SnapshotSource(members, n.flags.node)
+	src, ok := replica.SnapshotSource(replica.ShardMembers(members, k), n.flags.node)
 	if !ok {
-		return fmt.Errorf("none of the %d nodes that answered has a caught-up index to copy", len(members))
+		return nil, fmt.Errorf("none of the %d nodes that answered has a caught-up index of shard %d to copy", len(members), k)
 	}
-	log.Info("copying a snapshot", "from", src.Node, "url", src.URL, "applied", src.Applied, "log_last_seq", state.LastSeq)
+	log.Info("copying a snapshot", "shard", k, "from", src.Node, "url", src.URL, "applied", src.Applied, "log_last_seq", state.LastSeq)
 	began := time.Now()
-	size, err := copySnapshot(ctx, &nodeClient{key: n.flags.adminKey}, src.URL, n.st)
+	size, err := copySnapshot(ctx, &nodeClient{key: n.flags.adminKey}, src.URL, k, st)
 	if err != nil {
-		return fmt.Errorf("copy the index of %s (%s): %w", src.Node, src.URL, err)
+		return nil, fmt.Errorf("copy shard %d's index of %s (%s): %w", k, src.Node, src.URL, err)
 	}
-	if applied, err = n.st.Applied(); err != nil {
-		return err
+	if applied, err = st.Applied(); err != nil {
+		return nil, err
 	}
-	n.copied = &copiedInfo{Node: src.Node, URL: src.URL, Applied: applied, Bytes: size, Seconds: time.Since(began).Seconds()}
-	log.Info("copied a snapshot", "from", src.Node, "applied", applied, "bytes", size, "seconds", n.copied.Seconds)
-	return nil
+	c := &copiedInfo{Node: src.Node, URL: src.URL, Applied: applied, Bytes: size, Seconds: time.Since(began).Seconds()}
+	log.Info("copied a snapshot", "shard", k, "from", src.Node, "applied", applied, "bytes", size, "seconds", c.Seconds)
+	return c, nil
 }
 
-// copySnapshot installs the snapshot the node at url gives as st's live
-// generation, and returns its size.
-func copySnapshot(ctx context.Context, c *nodeClient, url string, st *store.Store) (int64, error) {
-	resp, err := c.send(ctx, http.MethodGet, url+"/api/cluster/snapshot", "", http.StatusOK)
+// copySnapshot installs the snapshot of shard k the node at url gives as
+// st's live generation, and returns its size.
+func copySnapshot(ctx context.Context, c *nodeClient, url string, k int, st *store.Store) (int64, error) {
+	resp, err := c.send(ctx, http.MethodGet, url+"/api/cluster/snapshot?shard="+strconv.Itoa(k), "", http.StatusOK)
 	if err != nil {
 		return 0, err
 	}
@@ -315,17 +340,26 @@ var (
 )
 
 // Snapshot copies the live index beside it and streams the copy.
-func (b clusterBackend) Snapshot(ctx context.Context, start func() io.Writer) error {
-	tmp, err := os.MkdirTemp(b.node.dir, snapshotPrefix)
+func (b clusterBackend) Snapshot(ctx context.Context, shard int, start func() io.Writer) error {
+	if shard != 0 {
+		return fmt.Errorf("%w: a cluster of one shard has shard 0 only, not %d", server.ErrNoShard, shard)
+	}
+	return snapshotStore(ctx, b.node.dir, b.node.st, start)
+}
+
+// snapshotStore copies st's live index into a directory under dir and
+// streams the copy.
+func snapshotStore(ctx context.Context, dir string, st *store.Store, start func() io.Writer) error {
+	tmp, err := os.MkdirTemp(dir, snapshotPrefix)
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	dir := filepath.Join(tmp, "index")
-	if err := b.node.st.With(func(ix *index.Index) error { return ix.CopyTo(ctx, dir) }); err != nil {
+	into := filepath.Join(tmp, "index")
+	if err := st.With(func(ix *index.Index) error { return ix.CopyTo(ctx, into) }); err != nil {
 		return err
 	}
-	return replica.WriteSnapshot(start(), dir)
+	return replica.WriteSnapshot(start(), into)
 }
 
 func (b clusterBackend) ClusterStatus() server.ClusterStatus {

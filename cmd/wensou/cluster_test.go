@@ -110,6 +110,13 @@ func waitServes(t *testing.T, procs []*clusterNodeProc, ready, exited <-chan int
 // before any is ready) and returns them once all are ready.
 func startClusterServes(t *testing.T, n int, extra ...string) []*clusterNodeProc {
 	t.Helper()
+	return startClusterServesEach(t, n, func(int) []string { return extra })
+}
+
+// startClusterServesEach is startClusterServes with node i's own extra
+// flags.
+func startClusterServesEach(t *testing.T, n int, extra func(i int) []string) []*clusterNodeProc {
+	t.Helper()
 	ports := freePorts(t, 2*n)
 	dir := t.TempDir()
 	var procs []*clusterNodeProc
@@ -129,7 +136,7 @@ func startClusterServes(t *testing.T, n int, extra ...string) []*clusterNodeProc
 			"--index", filepath.Join(dir, fmt.Sprintf("n%d", i+1)),
 			"--cluster", "--node", fmt.Sprintf("n%d", i+1), "--nats-embed",
 			"--nats-port", fmt.Sprint(ports[i]), "--nats-cluster-port", fmt.Sprint(ports[n+i]),
-			"--peers", strings.Join(peers, ",")}, extra...)
+			"--peers", strings.Join(peers, ",")}, extra(i)...)
 		p := launchServe(args, i, ready, exited)
 		p.name, p.nats = fmt.Sprintf("n%d", i+1), strings.Join(clients, ",")
 		procs = append(procs, p)
@@ -423,7 +430,10 @@ func TestServe_ClusterUsage(t *testing.T) {
 		{[]string{"--cluster"}, "--cluster needs --node"},
 		{[]string{"--cluster", "--node", "n1"}, "either --nats-embed"},
 		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--nats", "nats://x:4222"}, "either --nats-embed"},
-		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--shards", "3"}, "one shard only"},
+		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--shards", "0"}, "--shards must be at least 1"},
+		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--hold-shards", "1"}, "--hold-shards is for a cluster of several shards"},
+		{[]string{"--shards", "3"}, "need --cluster"},
+		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--shards", "3", "--hold-shards", "3"}, "is not a shard of 0 to 2"},
 		{[]string{"--advertise", "http://a:1"}, "need --cluster"},
 		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--sources", "a.jsonl"}, "from the log"},
 		{[]string{"--cluster", "--node", "n1", "--nats-embed", "--advertise", "a:1"}, "give the URL of this node's API"},

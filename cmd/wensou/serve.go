@@ -127,9 +127,25 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	// Open (or, on a fresh clone, build) the index while already
 	// answering: until it is ready, searches get 503. A cluster node
 	// starts empty instead and fills from the log.
+	sopts := search.Options{Typos: typos.options(), Synonyms: syn}
+	openNode := func(dir string, log *slog.Logger) (*store.Store, error) {
+		return store.Open(ctx, dir, store.Options{Create: true, Analysis: analysis, Location: loc, DiskReserve: c.reserve.bytes, Logger: log})
+	}
+	if cl.on && cl.shards > 1 {
+		cl.adminKey, cl.addr = *adminKey, ln.Addr()
+		node, err := startShardedNode(ctx, cl, c.index, openNode, sopts, log)
+		if err != nil {
+			shutdown(hs, log)
+			return err
+		}
+		first := node.held[0]
+		srv.SetBackend(shardedBackend{backend: backend{Store: first.st, Searcher: first.s}, node: node})
+		log.Info("ready", "index", c.index, "shards", cl.shards, "held", cl.hold, "startup_ms", time.Since(start).Milliseconds())
+		return serveUntilDone(ctx, hs, srv, served, log, node.close)
+	}
 	var st *store.Store
 	if cl.on {
-		st, err = store.Open(ctx, c.index, store.Options{Create: true, Analysis: analysis, Location: loc, DiskReserve: c.reserve.bytes})
+		st, err = openNode(c.index, log)
 	} else {
 		st, err = openOrBuild(ctx, storeConfig{dir: c.index, samples: *samples, loc: loc, analysis: analysis, reserve: c.reserve.bytes, watch: true}, stderr)
 	}
@@ -137,7 +153,7 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 		shutdown(hs, log)
 		return err
 	}
-	b := backend{Store: st, Searcher: search.New(st, search.Options{Typos: typos.options(), Synonyms: syn})}
+	b := backend{Store: st, Searcher: search.New(st, sopts)}
 	var node *clusterNode
 	if cl.on {
 		cl.adminKey, cl.addr = *adminKey, ln.Addr()
@@ -158,6 +174,18 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 		log.Warn("the index was built with another dictionary or stop words: it keeps its own until rebuilt (wensou reindex, or POST /api/admin/reindex)", "dict", c.dict)
 	}
 
+	return serveUntilDone(ctx, hs, srv, served, log, func() error {
+		if node != nil {
+			node.close()
+		}
+		return st.Close()
+	})
+}
+
+// serveUntilDone serves until ctx is done or the listener fails, then
+// stops taking requests and calls closeAll to close what served them.
+func serveUntilDone(ctx context.Context, hs *http.Server, srv *server.Server, served <-chan error, log *slog.Logger, closeAll func() error) error {
+	var err error
 	select {
 	case err = <-served:
 		// The listener failed: nothing to drain.
@@ -170,10 +198,7 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 		err = nil
 	}
 	srv.SetBackend(nil)
-	if node != nil {
-		node.close()
-	}
-	if cerr := st.Close(); cerr != nil {
+	if cerr := closeAll(); cerr != nil {
 		log.Error("close index", "err", cerr)
 		if err == nil {
 			err = cerr

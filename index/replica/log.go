@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -283,4 +284,15 @@ func retryable(err error) bool {
 			api.ErrorCode == errNoPeers
 	}
 	return true
+}
+
+// ShardOf is the shard, of n, that holds the article with the given id:
+// its FNV-1a hash modulo n. Every node routes alike.
+func ShardOf(id string, n int) int {
+	if n <= 1 {
+		return 0
+	}
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % uint32(n))
 }

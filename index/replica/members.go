@@ -31,6 +31,17 @@ type Member struct {
 	// searches and gives no snapshots.
 	CatchingUp bool `json:"catching_up"`
 	Voter      bool `json:"voter"`
+	// Shards are the shards the node holds, in a cluster of several
+	// (its Applied and Lag are then their sum and their most).
+	Shards []ShardState `json:"shards,omitempty"`
+}
+
+// ShardState is where a node is in the log of a shard it holds.
+type ShardState struct {
+	Shard      int    `json:"shard"`
+	Applied    uint64 `json:"applied"`
+	Lag        uint64 `json:"lag"`
+	CatchingUp bool   `json:"catching_up"`
 }
 
 // Announce answers every members request on nc with what self returns,
@@ -98,4 +109,25 @@ func SnapshotSource(members []Member, self string) (Member, bool) {
 		}
 	}
 	return best, found
+}
+
+// ShardMembers returns the members that hold shard k, each described by
+// its place in that shard's log: for [SnapshotSource] to pick one. A
+// member of a cluster of one shard (no Shards) holds shard 0.
+func ShardMembers(members []Member, k int) []Member {
+	var out []Member
+	for _, m := range members {
+		if len(m.Shards) == 0 {
+			if k == 0 {
+				out = append(out, m)
+			}
+			continue
+		}
+		for _, s := range m.Shards {
+			if s.Shard == k {
+				out = append(out, Member{Node: m.Node, URL: m.URL, Applied: s.Applied, Lag: s.Lag, CatchingUp: s.CatchingUp, Voter: m.Voter})
+			}
+		}
+	}
+	return out
 }
