@@ -3,10 +3,13 @@ package search
 import (
 	"bufio"
 	"cmp"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,22 +41,7 @@ func benchStore(b *testing.B) *store.Store {
 //
 //	WENSOU_BENCH_INDEX=/tmp/i100k.bleve go test -run '^$' -bench BenchQueries -benchmem ./search/
 func BenchmarkSearch_BenchQueries(b *testing.B) {
-	qpath := filepath.Join("..", "..", "shared", "bench", "queries.txt")
-	f, err := os.Open(qpath)
-	if err != nil {
-		b.Skipf("needs %s (../shared/bench): %v", qpath, err)
-	}
-	var queries []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if q := sc.Text(); q != "" {
-			queries = append(queries, q)
-		}
-	}
-	f.Close()
-	if q := os.Getenv("WENSOU_BENCH_QUERY"); q != "" {
-		queries = []string{q} // one query of the list, to profile it
-	}
+	queries := benchQueries(b)
 	s := New(benchStore(b), Options{})
 	for _, q := range queries { // warm the columns and the page cache
 		if _, err := s.Search(b.Context(), Request{Query: q}); err != nil {
@@ -70,6 +58,74 @@ func BenchmarkSearch_BenchQueries(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// benchQueries reads ../shared/bench's queries.txt, or skips.
+// WENSOU_BENCH_QUERY gives one query instead, to profile it.
+func benchQueries(b *testing.B) []string {
+	if q := os.Getenv("WENSOU_BENCH_QUERY"); q != "" {
+		return []string{q}
+	}
+	qpath := filepath.Join("..", "..", "shared", "bench", "queries.txt")
+	f, err := os.Open(qpath)
+	if err != nil {
+		b.Skipf("needs %s (../shared/bench): %v", qpath, err)
+	}
+	defer f.Close()
+	var queries []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if q := sc.Text(); q != "" {
+			queries = append(queries, q)
+		}
+	}
+	return queries
+}
+
+// BenchmarkFanout_BenchQueries measures what a search over shards costs
+// beside one index of the same articles: the queries of
+// BenchmarkSearch_BenchQueries on WENSOU_BENCH_INDEX ("one"), then over
+// the shards whose index directories WENSOU_BENCH_SHARDS lists, comma-
+// separated, in process ("fanout": the two rounds and the merge, without
+// a network).
+//
+//	WENSOU_BENCH_INDEX=/tmp/i100k.bleve WENSOU_BENCH_SHARDS=/tmp/s0,/tmp/s1,/tmp/s2 go test -run '^$' -bench Fanout -benchmem ./search/
+func BenchmarkFanout_BenchQueries(b *testing.B) {
+	queries := benchQueries(b)
+	dirs := os.Getenv("WENSOU_BENCH_SHARDS")
+	if dirs == "" {
+		b.Skip("set WENSOU_BENCH_SHARDS to the shards' index directories, comma-separated")
+	}
+	f := &Fanout{}
+	for _, dir := range strings.Split(dirs, ",") {
+		st, err := store.Open(b.Context(), dir, store.Options{AllowBusy: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		f.Shards = append(f.Shards, New(st, Options{}))
+	}
+	one := New(benchStore(b), Options{})
+	for _, bc := range []struct {
+		name   string
+		search func(context.Context, Request) (*Result, error)
+	}{{"one", one.Search}, {fmt.Sprintf("fanout-%d", len(f.Shards)), f.Search}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for _, q := range queries { // warm the columns and the page cache
+				if _, err := bc.search(b.Context(), Request{Query: q}); err != nil {
+					b.Fatalf("%s: %v", q, err)
+				}
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := bc.search(b.Context(), Request{Query: queries[i%len(queries)]}); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
 	}
 }
 

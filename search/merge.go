@@ -142,10 +142,11 @@ func Merge(req Request, parts []*Result, opts Options) (*Result, error) {
 // top authors by count then name (and any selected ones past them), every
 // year and the most recent months, latest first.
 func mergedFacets(authors, years, months map[string]int, opts Options, selected []string) Facets {
-	names := slices.Sorted(maps.Keys(authors))
-	counts := make([]int32, len(names))
-	for i, n := range names {
-		counts[i] = int32(authors[n])
+	// topAuthors orders equal counts by name: the names' order is free.
+	names := make([]string, 0, len(authors))
+	counts := make([]int32, 0, len(authors))
+	for n, c := range authors {
+		names, counts = append(names, n), append(counts, int32(c))
 	}
 	f := Facets{Author: topAuthors(func(ord uint32) string { return names[ord] }, counts, opts.AuthorFacetSize, selected)}
 	latest := func(m map[string]int, keep int) []Bucket {

@@ -564,12 +564,21 @@ func topAuthors(name func(ord uint32) string, counts []int32, k int, selected []
 // buckets kept are given their labels: a large match set has hundreds of
 // months.
 func (s *Searcher) facets(r *index.Reader, c *collector, req Request) Facets {
-	authorsKept, monthsKept := s.opts.AuthorFacetSize, s.opts.MonthFacetSize
+	monthsKept := s.opts.MonthFacetSize
+	var authors []Bucket
 	if req.Shard {
-		// Every count, for the merge to add up exactly.
-		authorsKept, monthsKept = len(c.authorCounts), math.MaxInt
+		// Every count, for the merge to add up exactly, in no order.
+		monthsKept = math.MaxInt
+		authors = []Bucket{}
+		for ord, n := range c.authorCounts {
+			if n > 0 {
+				authors = append(authors, Bucket{Value: r.AuthorName(uint32(ord)), Count: int(n)})
+			}
+		}
+	} else {
+		authors = topAuthors(r.AuthorName, c.authorCounts, s.opts.AuthorFacetSize, req.Authors)
 	}
-	f := Facets{Author: topAuthors(r.AuthorName, c.authorCounts, authorsKept, req.Authors), Year: []Bucket{}, Month: []Bucket{}}
+	f := Facets{Author: authors, Year: []Bucket{}, Month: []Bucket{}}
 	type count struct {
 		at int // month since year 0, or year
 		n  int

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +21,7 @@ import (
 	"github.com/wensou/wensou/index/replica"
 	"github.com/wensou/wensou/index/store"
 	"github.com/wensou/wensou/search"
+	"github.com/wensou/wensou/search/remote"
 	"github.com/wensou/wensou/server"
 )
 
@@ -32,34 +32,9 @@ import (
 // applied from its own log. A write goes to the logs of its articles'
 // shards. A search fans out to every shard (search.Fanout): a shard the
 // node holds is searched in place, another is asked over NATS, on the
-// subject wensou.shard.<k> in the queue group of its holders, so that
-// one of them answers (any: reads spread over them) and a node that is
-// down is simply not asked.
-
-// shardSubject is where the holders of shard k take requests.
-func shardSubject(k int) string { return "wensou.shard." + strconv.Itoa(k) }
-
-// shardCall is a request to the holders of a shard.
-type shardCall struct {
-	Op string `json:"op"` // stats, search, get, wait or count
-	// Wait is the sequence of the shard's log the holder applies first:
-	// a write token's, for read-your-writes.
-	Wait uint64          `json:"wait,omitempty"`
-	Req  *search.Request `json:"req,omitempty"`
-	ID   string          `json:"id,omitempty"`
-}
-
-// shardReply is a holder's answer.
-type shardReply struct {
-	Stats   *index.TermStats `json:"stats,omitempty"`
-	Result  *search.Result   `json:"result,omitempty"`
-	Article *article.Article `json:"article,omitempty"`
-	Count   uint64           `json:"count,omitempty"`
-	Error   string           `json:"error,omitempty"`
-	// Kind says what the error is: "bad_request", "query", "not_found"
-	// or "" for a failure of the holder.
-	Kind string `json:"kind,omitempty"`
-}
+// subject wensou.shard.<k> in the queue group of its holders (package
+// remote), so that one of them answers (any: reads spread over them) and
+// a node that is down is simply not asked.
 
 // heldShard is a shard this node holds: its store, the replica applying
 // its log to it, and the searcher over it.
@@ -83,9 +58,9 @@ type shardedNode struct {
 	maxLag       uint64
 	stopAll      context.CancelFunc
 	wg           sync.WaitGroup
-	// call bounds one request to a shard's holders.
-	call time.Duration
-	log  *slog.Logger
+	// peers asks the holders of the shards it does not hold.
+	peers *remote.Client
+	log   *slog.Logger
 
 	// rebuilding is held while a rebuild of every held shard runs.
 	rebuilding sync.Mutex
@@ -134,7 +109,8 @@ func startShardedNode(ctx context.Context, f clusterFlags, dir string, open func
 	if err != nil {
 		return nil, err
 	}
-	n := &shardedNode{clusterNode: cn, byShard: map[int]*heldShard{}, maxLag: f.maxLag, call: 5 * time.Second, log: log}
+	n := &shardedNode{clusterNode: cn, byShard: map[int]*heldShard{}, maxLag: f.maxLag, log: log,
+		peers: &remote.Client{NC: cn.nc, Timeout: shardTimeout}}
 	fail := func(err error) (*shardedNode, error) {
 		n.close()
 		return nil, err
@@ -168,21 +144,22 @@ func startShardedNode(ctx context.Context, f clusterFlags, dir string, open func
 			return fail(err)
 		}
 		n.wg.Go(func() { h.rep.Run(rctx) })
-		if h.sub, err = cn.nc.QueueSubscribe(shardSubject(k), "holders", func(m *nats.Msg) {
-			go n.answer(rctx, h, m)
-		}); err != nil {
-			return fail(fmt.Errorf("take requests for shard %d: %w", k, err))
+		if h.sub, err = remote.Serve(rctx, cn.nc, k, holder{h: h, n: n}, shardTimeout); err != nil {
+			return fail(err)
 		}
-	}
-	if err := cn.nc.Flush(); err != nil {
-		return fail(err)
 	}
 	n.fan = &search.Fanout{Options: sopts}
 	for k := range f.shards {
 		if h := n.byShard[k]; h != nil {
-			n.fan.Shards = append(n.fan.Shards, localShard{h: h, n: n})
+			n.fan.Shards = append(n.fan.Shards, holder{h: h, n: n})
 		} else {
-			n.fan.Shards = append(n.fan.Shards, remoteShard{k: k, n: n})
+			n.fan.Shards = append(n.fan.Shards, n.peers.Shard(k, func(req search.Request) (uint64, error) {
+				seqs, err := parseTokens(req.WaitFor, f.shards)
+				if err != nil {
+					return 0, err
+				}
+				return seqs[k], nil
+			}))
 		}
 	}
 	if cn.announce, err = replica.Announce(cn.nc, n.member); err != nil {
@@ -206,145 +183,47 @@ func (n *shardedNode) member() replica.Member {
 	return m
 }
 
-// answer answers a request to the holders of h's shard.
-func (n *shardedNode) answer(ctx context.Context, h *heldShard, m *nats.Msg) {
-	var c shardCall
-	var rep shardReply
-	err := json.Unmarshal(m.Data, &c)
-	ctx, cancel := context.WithTimeout(ctx, n.call)
-	defer cancel()
-	if err == nil && c.Wait > 0 {
-		err = h.rep.Wait(ctx, c.Wait)
-	}
-	if err == nil && c.Op != "wait" && h.rep.Lag() > n.maxLag {
-		err = fmt.Errorf("node %s is catching up on shard %d (%d entries behind)", n.flags.node, h.k, h.rep.Lag())
-	}
-	if err == nil {
-		switch c.Op {
-		case "stats":
-			rep.Stats, err = h.s.TermStats(ctx, *c.Req)
-		case "search":
-			rep.Result, err = h.s.Search(ctx, *c.Req)
-		case "get":
-			var a article.Article
-			if a, err = h.st.Get(ctx, c.ID); err == nil {
-				rep.Article = &a
-			}
-		case "count":
-			rep.Count, err = h.st.Count()
-		case "wait":
-		default:
-			err = fmt.Errorf("no such request %q", c.Op)
-		}
-	}
-	if err != nil {
-		var qe *search.QueryError
-		switch {
-		case errors.As(err, &qe):
-			rep.Kind = "query"
-		case errors.Is(err, search.ErrBadRequest):
-			rep.Kind = "bad_request"
-		case errors.Is(err, index.ErrNotFound):
-			rep.Kind = "not_found"
-		}
-		rep.Error = err.Error()
-	}
-	raw, err := json.Marshal(rep)
-	if err != nil {
-		raw, _ = json.Marshal(shardReply{Error: err.Error()})
-	}
-	_ = m.Respond(raw) // an answer lost is a shard that did not answer
-}
+// shardTimeout bounds a request to a shard's holders: a search's part,
+// or a write's wait.
+const shardTimeout = 5 * time.Second
 
-// ask sends a request to the holders of shard k; one of them answers.
-// Its errors do not name the shard.
-func (n *shardedNode) ask(ctx context.Context, k int, c shardCall) (*shardReply, error) {
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, n.call)
-	defer cancel()
-	m, err := n.nc.RequestWithContext(ctx, shardSubject(k), raw)
-	if err != nil {
-		if errors.Is(err, nats.ErrNoResponders) {
-			return nil, errors.New("no node holding it answers")
-		}
-		return nil, err
-	}
-	var rep shardReply
-	if err := json.Unmarshal(m.Data, &rep); err != nil {
-		return nil, err
-	}
-	if rep.Error != "" {
-		err := errors.New(rep.Error)
-		switch rep.Kind {
-		case "query", "bad_request":
-			err = fmt.Errorf("%w: %w", search.ErrBadRequest, err)
-		case "not_found":
-			err = fmt.Errorf("%w: %w", index.ErrNotFound, err)
-		}
-		return nil, err
-	}
-	return &rep, nil
-}
-
-// localShard is a shard the node holds, searched in place.
-type localShard struct {
+// holder is a shard the node holds, searched in place by this node's
+// searches and answering the requests of the others.
+type holder struct {
 	h *heldShard
 	n *shardedNode
 }
 
-func (s localShard) ready() error {
+var (
+	_ search.Shard  = holder{}
+	_ remote.Holder = holder{}
+)
+
+func (s holder) Ready() error {
 	if lag := s.h.rep.Lag(); lag > s.n.maxLag {
-		return fmt.Errorf("this node is catching up (%d entries behind)", lag)
+		return fmt.Errorf("node %s is catching up on shard %d (%d entries behind)", s.n.flags.node, s.h.k, lag)
 	}
 	return nil
 }
 
-func (s localShard) TermStats(ctx context.Context, req search.Request) (*index.TermStats, error) {
-	if err := s.ready(); err != nil {
+func (s holder) TermStats(ctx context.Context, req search.Request) (*index.TermStats, error) {
+	if err := s.Ready(); err != nil {
 		return nil, err
 	}
 	return s.h.s.TermStats(ctx, req)
 }
 
-func (s localShard) Search(ctx context.Context, req search.Request) (*search.Result, error) {
+func (s holder) Search(ctx context.Context, req search.Request) (*search.Result, error) {
 	return s.h.s.Search(ctx, req)
 }
 
-// remoteShard is a shard the node does not hold, asked of its holders.
-type remoteShard struct {
-	k int
-	n *shardedNode
+func (s holder) Get(ctx context.Context, id string) (article.Article, error) {
+	return s.h.st.Get(ctx, id)
 }
 
-func (s remoteShard) call(ctx context.Context, op string, req search.Request) (*shardReply, error) {
-	toks, err := parseTokens(req.WaitFor, len(s.n.logs))
-	if err != nil {
-		return nil, err
-	}
-	return s.n.ask(ctx, s.k, shardCall{Op: op, Req: &req, Wait: toks[s.k]})
-}
+func (s holder) Count() (uint64, error) { return s.h.st.Count() }
 
-func (s remoteShard) TermStats(ctx context.Context, req search.Request) (*index.TermStats, error) {
-	rep, err := s.call(ctx, "stats", req)
-	if err != nil {
-		return nil, err
-	}
-	return rep.Stats, nil
-}
-
-func (s remoteShard) Search(ctx context.Context, req search.Request) (*search.Result, error) {
-	rep, err := s.call(ctx, "search", req)
-	if err != nil {
-		return nil, err
-	}
-	if rep.Result == nil {
-		return nil, fmt.Errorf("shard %d: an answer without a result", s.k)
-	}
-	return rep.Result, nil
-}
+func (s holder) Wait(ctx context.Context, seq uint64) error { return s.h.rep.Wait(ctx, seq) }
 
 // close stops taking requests, stops the replicas and closes the stores,
 // then the connection and the log voter.
@@ -452,14 +331,11 @@ func (b shardedBackend) Get(ctx context.Context, id string) (article.Article, er
 	if h := b.node.byShard[k]; h != nil {
 		return h.st.Get(ctx, id)
 	}
-	rep, err := b.node.ask(ctx, k, shardCall{Op: "get", ID: id})
+	a, err := b.node.peers.Get(ctx, k, id)
 	if err != nil {
 		return article.Article{}, fmt.Errorf("shard %d: %w", k, err)
 	}
-	if rep.Article == nil {
-		return article.Article{}, fmt.Errorf("shard %d: an answer without the article", k)
-	}
-	return *rep.Article, nil
+	return a, nil
 }
 
 // Count sums the counts of the shards that answer within a moment: a
@@ -482,9 +358,9 @@ func (b shardedBackend) Count() (uint64, error) {
 	for k := range b.node.logs {
 		if b.node.byShard[k] == nil {
 			wg.Go(func() {
-				if rep, err := b.node.ask(ctx, k, shardCall{Op: "count"}); err == nil {
+				if n, err := b.node.peers.Count(ctx, k); err == nil {
 					mu.Lock()
-					total += rep.Count
+					total += n
 					mu.Unlock()
 				}
 			})
@@ -561,7 +437,7 @@ func (b shardedBackend) write(ctx context.Context, ops []index.LogOp) error {
 			if h := n.byShard[k]; h != nil {
 				err = h.rep.Wait(wctx, seq)
 			} else {
-				_, err = n.ask(wctx, k, shardCall{Op: "wait", Wait: seq})
+				err = n.peers.Wait(wctx, k, seq)
 			}
 			if err != nil {
 				mu.Lock()

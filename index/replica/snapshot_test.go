@@ -123,3 +123,30 @@ func TestSnapshotSource(t *testing.T) {
 		})
 	}
 }
+
+// TestShardOf: the routing of ids to shards never changes (every node,
+// and every version, must route alike): FNV-1a of the id modulo n.
+func TestShardOf(t *testing.T) {
+	tests := []struct {
+		id    string
+		three int
+		seven int
+	}{
+		{"a000", 2, 6},
+		{"zh-vocational-law", 2, 4},
+		{"retried", 1, 5},
+		{"职业教育", 0, 0},
+		{"", 1, 2},
+	}
+	for _, tt := range tests {
+		if got := ShardOf(tt.id, 3); got != tt.three {
+			t.Errorf("ShardOf(%q, 3) = %d, want %d", tt.id, got, tt.three)
+		}
+		if got := ShardOf(tt.id, 7); got != tt.seven {
+			t.Errorf("ShardOf(%q, 7) = %d, want %d", tt.id, got, tt.seven)
+		}
+		if got := ShardOf(tt.id, 1); got != 0 {
+			t.Errorf("ShardOf(%q, 1) = %d", tt.id, got)
+		}
+	}
+}
