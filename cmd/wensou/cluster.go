@@ -368,19 +368,41 @@ func (b clusterBackend) ClusterStatus() server.ClusterStatus {
 }
 
 func (b clusterBackend) Put(ctx context.Context, arts []article.Article) error {
+	return b.write(ctx, putOps(arts))
+}
+
+func (b clusterBackend) Delete(ctx context.Context, ids ...string) error {
+	return b.write(ctx, deleteOps(ids))
+}
+
+// putOps are the log entries that put arts.
+func putOps(arts []article.Article) []index.LogOp {
 	ops := make([]index.LogOp, len(arts))
 	for i := range arts {
 		ops[i].Article = &arts[i]
 	}
-	return b.write(ctx, ops)
+	return ops
 }
 
-func (b clusterBackend) Delete(ctx context.Context, ids ...string) error {
+// deleteOps are the log entries that delete ids.
+func deleteOps(ids []string) []index.LogOp {
 	ops := make([]index.LogOp, len(ids))
 	for i, id := range ids {
 		ops[i].Delete = id
 	}
-	return b.write(ctx, ops)
+	return ops
+}
+
+// appendError is the error a write whose append to the log failed with
+// err answers with.
+func appendError(err error) error {
+	switch {
+	case errors.Is(err, replica.ErrUnavailable):
+		return fmt.Errorf("%w (%w)", server.ErrNoQuorum, err)
+	case errors.Is(err, replica.ErrTooLarge):
+		return fmt.Errorf("%w: %w", server.ErrWriteTooLarge, err)
+	}
+	return err
 }
 
 // write appends ops to the log with the request's write id, then waits,
@@ -393,14 +415,8 @@ func (b clusterBackend) write(ctx context.Context, ops []index.LogOp) error {
 	actx, cancel := context.WithTimeout(ctx, b.node.flags.writeLimit)
 	defer cancel()
 	seq, _, err := b.node.log.Append(actx, id, ops)
-	switch {
-	case errors.Is(err, replica.ErrUnavailable):
-		return fmt.Errorf("%w (%w)", server.ErrNoQuorum, err)
-	case errors.Is(err, replica.ErrTooLarge):
-		return fmt.Errorf("%w: %w", server.ErrWriteTooLarge, err)
-	}
 	if err != nil {
-		return err
+		return appendError(err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, b.node.flags.writeWait)
 	defer cancel()

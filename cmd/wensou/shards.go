@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -250,13 +251,7 @@ func (n *shardedNode) close() error {
 // Tokens of a cluster of several shards name a sequence in each shard's
 // log that a write went to: "S0:5121,S2:77".
 func tokens(seqs map[int]uint64) string {
-	ks := slices.Sorted(func(yield func(int) bool) {
-		for k := range seqs {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	ks := slices.Sorted(maps.Keys(seqs))
 	parts := make([]string, len(ks))
 	for i, k := range ks {
 		parts[i] = "S" + strconv.Itoa(k) + ":" + strconv.FormatUint(seqs[k], 10)
@@ -371,19 +366,11 @@ func (b shardedBackend) Count() (uint64, error) {
 }
 
 func (b shardedBackend) Put(ctx context.Context, arts []article.Article) error {
-	ops := make([]index.LogOp, len(arts))
-	for i := range arts {
-		ops[i].Article = &arts[i]
-	}
-	return b.write(ctx, ops)
+	return b.write(ctx, putOps(arts))
 }
 
 func (b shardedBackend) Delete(ctx context.Context, ids ...string) error {
-	ops := make([]index.LogOp, len(ids))
-	for i, id := range ids {
-		ops[i].Delete = id
-	}
-	return b.write(ctx, ops)
+	return b.write(ctx, deleteOps(ids))
 }
 
 // write appends ops to the logs of their shards, each part under the
@@ -420,13 +407,7 @@ func (b shardedBackend) write(ctx context.Context, ops []index.LogOp) error {
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		switch {
-		case errors.Is(err, replica.ErrUnavailable):
-			return fmt.Errorf("%w (%w)", server.ErrNoQuorum, err)
-		case errors.Is(err, replica.ErrTooLarge):
-			return fmt.Errorf("%w: %w", server.ErrWriteTooLarge, err)
-		}
-		return err
+		return appendError(err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, n.flags.writeWait)
 	defer cancel()
