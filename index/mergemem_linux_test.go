@@ -21,10 +21,14 @@ import (
 // index and returns its segment files.
 func segmentFiles(t *testing.T, batches, per int) []string {
 	t.Helper()
-	dir := t.TempDir()
-	ix := openTest(t, dir)
 	body := strings.Repeat("新修订的职业教育法今天起施行，职业院校与企业合作培养技术人才。Oil prices rose on Tuesday. ", 40)
+	var files []string
+	// One index a batch: one segment each, which no merge can replace
+	// (in one index, a merge may leave its sources' files beside the
+	// merged one when the index closes).
 	for b := range batches {
+		dir := t.TempDir()
+		ix := openTest(t, dir)
 		arts := make([]article.Article, per)
 		for i := range arts {
 			id := fmt.Sprintf("b%d-%d", b, i)
@@ -34,14 +38,15 @@ func segmentFiles(t *testing.T, batches, per int) []string {
 		if err := ix.Put(t.Context(), arts); err != nil {
 			t.Fatal(err)
 		}
-	}
-	closeTest(t, ix)
-	files, err := filepath.Glob(filepath.Join(dir, "*", "*.zap"))
-	if err != nil || len(files) == 0 {
-		files, err = filepath.Glob(filepath.Join(dir, "*", "*", "*.zap"))
-	}
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no segment files under %s (%v)", dir, err)
+		closeTest(t, ix)
+		found, err := filepath.Glob(filepath.Join(dir, "*", "*.zap"))
+		if err != nil || len(found) == 0 {
+			found, err = filepath.Glob(filepath.Join(dir, "*", "*", "*.zap"))
+		}
+		if err != nil || len(found) != 1 {
+			t.Fatalf("%d segment files under %s, want 1 (%v)", len(found), dir, err)
+		}
+		files = append(files, found...)
 	}
 	return files
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -192,6 +193,16 @@ func TestServe_ClusterShards(t *testing.T) {
 	if code, _ := call(t, http.MethodGet, nodes[0].base+"/api/articles/nonesuch", "", nil); code != http.StatusNotFound {
 		t.Errorf("GET a missing article: %d, want 404", code)
 	}
+	// The search page, on a node that holds two of the three shards.
+	resp, err := http.Get(nodes[0].base + "/?q=" + url.QueryEscape("港口"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "<mark>港口</mark>") {
+		t.Errorf("the search page: %d\n%.500s", resp.StatusCode, page)
+	}
 	t.Logf("checked after %s", time.Since(start))
 
 	// A node that joins holding shard 1 copies it from n1 or n2.
@@ -271,5 +282,11 @@ func TestServe_ClusterShards(t *testing.T) {
 	code, out = call(t, http.MethodGet, nodes[2].base+"/api/search?q=&complete=true", "", nil)
 	if e, _ := out["error"].(map[string]any); code != http.StatusServiceUnavailable || e["code"] != "incomplete" {
 		t.Errorf("complete search without shard 1: %d %v, want 503 incomplete", code, out)
+	}
+	// Two of the three log voters are down too: writes fail, searches
+	// went on above.
+	code, out = call(t, http.MethodPost, nodes[2].base+"/api/articles", `{"id":"lost","title":"无法写入"}`, nil)
+	if e, _ := out["error"].(map[string]any); code != http.StatusServiceUnavailable || e["code"] != "no_quorum" {
+		t.Errorf("write without a quorum: %d %v, want 503 no_quorum", code, out)
 	}
 }
