@@ -117,7 +117,9 @@ func startClusterServes(t *testing.T, n int, extra ...string) []*clusterNodeProc
 // flags.
 func startClusterServesEach(t *testing.T, n int, extra func(i int) []string) []*clusterNodeProc {
 	t.Helper()
-	ports := freePorts(t, 2*n)
+	// The API's ports too: one listening on any free port could take a
+	// voter's port, freed here, before the voter listens on it.
+	ports := freePorts(t, 3*n)
 	dir := t.TempDir()
 	var procs []*clusterNodeProc
 	ready, exited := make(chan int, n), make(chan int, n)
@@ -132,7 +134,7 @@ func startClusterServesEach(t *testing.T, n int, extra func(i int) []string) []*
 				peers = append(peers, fmt.Sprintf("127.0.0.1:%d", ports[n+j]))
 			}
 		}
-		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--admin-key", "secret",
+		args := append([]string{"serve", "--addr", fmt.Sprintf("127.0.0.1:%d", ports[2*n+i]), "--admin-key", "secret",
 			"--index", filepath.Join(dir, fmt.Sprintf("n%d", i+1)),
 			"--cluster", "--node", fmt.Sprintf("n%d", i+1), "--nats-embed",
 			"--nats-port", fmt.Sprint(ports[i]), "--nats-cluster-port", fmt.Sprint(ports[n+i]),
