@@ -213,14 +213,38 @@ func connectCluster(ctx context.Context, f clusterFlags, dir string, log *slog.L
 		return nil, fmt.Errorf("connect to the log at %s: %w", url, err)
 	}
 	n.nc = nc
+	if err := n.checkPeers(ctx); err != nil {
+		n.close()
+		return nil, err
+	}
 	return n, nil
+}
+
+// checkPeers refuses to start a node that would not fit the nodes that
+// answer already: one of the same name, or nodes routing articles over
+// another number of shards, to whose logs this node's writes would go
+// wrong.
+func (n *clusterNode) checkPeers(ctx context.Context) error {
+	members, err := replica.Members(ctx, n.nc, 300*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		switch {
+		case m.Node == n.flags.node:
+			return usagef("--node %s: a running node of the cluster has that name (%s); give each node its own", m.Node, m.URL)
+		case m.ShardCount != 0 && m.ShardCount != n.flags.shards:
+			return usagef("--shards %d: node %s of the cluster spreads articles over %d shards; every node must give the same --shards", n.flags.shards, m.Node, m.ShardCount)
+		}
+	}
+	return nil
 }
 
 // member is what this node says of itself to the others.
 func (n *clusterNode) member() replica.Member {
 	lag := n.rep.Lag()
 	return replica.Member{Node: n.flags.node, URL: n.url, Applied: n.rep.Applied(),
-		Lag: lag, CatchingUp: lag > n.flags.maxLag, Voter: n.srv != nil}
+		Lag: lag, CatchingUp: lag > n.flags.maxLag, Voter: n.srv != nil, ShardCount: 1}
 }
 
 // snapshotPrefix names the directories, in the index directory, where a

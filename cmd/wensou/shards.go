@@ -172,7 +172,7 @@ func startShardedNode(ctx context.Context, f clusterFlags, dir string, open func
 
 // member is what this node says of itself.
 func (n *shardedNode) member() replica.Member {
-	m := replica.Member{Node: n.flags.node, URL: n.url, Voter: n.srv != nil}
+	m := replica.Member{Node: n.flags.node, URL: n.url, Voter: n.srv != nil, ShardCount: len(n.logs)}
 	for _, h := range n.held {
 		s := replica.ShardState{Shard: h.k, Applied: h.rep.Applied(), Lag: h.rep.Lag()}
 		s.CatchingUp = s.Lag > n.maxLag

@@ -229,6 +229,22 @@ func TestServe_ClusterShards(t *testing.T) {
 		}
 	}
 
+	// A node that would not fit is refused: another number of shards,
+	// or the name of a running node.
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--node", "n9", "--shards", "2"}, "node n1 of the cluster spreads articles over 3 shards"},
+		{[]string{"--node", "n2", "--shards", "3"}, "a running node of the cluster has that name"},
+	} {
+		var stderr syncBuffer
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--index", t.TempDir(), "--cluster", "--nats", nodes[0].nats}, tt.args...)
+		if code := runWithEnv(t.Context(), args, mapEnv(nil), io.Discard, &stderr); code != exitUsage || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("%v: exit %d, %s; want %d and %q", tt.args, code, stderr.String(), exitUsage, tt.want)
+		}
+	}
+
 	// A node rebuilds the shards it holds, one after the other.
 	if code, out := call(t, http.MethodPost, nodes[0].base+"/api/admin/reindex", `{"source":"stored"}`, nil); code != http.StatusAccepted {
 		t.Fatalf("reindex on n1: %d %v", code, out)

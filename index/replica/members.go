@@ -31,6 +31,9 @@ type Member struct {
 	// searches and gives no snapshots.
 	CatchingUp bool `json:"catching_up"`
 	Voter      bool `json:"voter"`
+	// ShardCount is the number of shards the node spreads articles over
+	// (--shards): every node of a cluster must give the same.
+	ShardCount int `json:"shard_count"`
 	// Shards are the shards the node holds, in a cluster of several
 	// (its Applied and Lag are then their sum and their most).
 	Shards []ShardState `json:"shards,omitempty"`
@@ -82,6 +85,9 @@ func Members(ctx context.Context, nc *nats.Conn, wait time.Duration) ([]Member, 
 		if err != nil {
 			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 				break // the wait is over
+			}
+			if errors.Is(err, nats.ErrNoResponders) {
+				break // no node answers yet
 			}
 			return out, fmt.Errorf("list members: %w", err)
 		}
