@@ -191,7 +191,15 @@ func (s *Searcher) TermStats(ctx context.Context, req Request) (*index.TermStats
 				return err
 			}
 		}
-		ts, err = r.TermStats(ctx, build(p.units, p.exclude, tagFilters(req.Tags), false))
+		filters := tagFilters(req.Tags)
+		fq, err := filterQuery(req.Filter, s.opts.Location)
+		if err != nil {
+			return err
+		}
+		if fq != nil {
+			filters = append(filters, fq)
+		}
+		ts, err = r.TermStats(ctx, build(p.units, p.exclude, filters, false))
 		return err
 	})
 	return ts, err

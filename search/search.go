@@ -68,6 +68,10 @@ type Request struct {
 	// NoTypos turns typo tolerance off for this request: words match as
 	// typed only.
 	NoTypos bool
+	// Filter is a filter expression in Meilisearch's language (package
+	// filter) on author, tags and date, required beside the query and the
+	// other filters; the facets count what it lets through.
+	Filter string `json:",omitempty"`
 
 	// Shard asks for one shard's part of a search over shards, which
 	// [Merge] combines: the first Size hits from the top (Page is 1),
@@ -167,6 +171,8 @@ type Options struct {
 	Typos Typos
 	// Synonyms are the synonyms in force; nil for none.
 	Synonyms Synonyms
+	// Location is where a filter's dates without a zone are; default UTC.
+	Location *time.Location
 }
 
 // Source lends a [Searcher] the index to search: an [*index.Index] lends
@@ -227,6 +233,9 @@ func (r *Request) Validate() error {
 		return fmt.Errorf("%w: the to date is before the from date", ErrBadRequest)
 	}
 	if _, err := ParseSort(string(r.Sort)); err != nil {
+		return err
+	}
+	if _, err := filterQuery(r.Filter, nil); err != nil {
 		return err
 	}
 	if r.Sort == "" {
@@ -294,6 +303,13 @@ func (s *Searcher) search(ctx context.Context, ix *index.Index, q *Query, req Re
 		}
 	}
 	tags := tagFilters(req.Tags)
+	fq, err := filterQuery(req.Filter, s.opts.Location)
+	if err != nil {
+		return nil, err
+	}
+	if fq != nil {
+		tags = append(tags, fq)
+	}
 	bq := build(p.units, p.exclude, tags, false)
 	rs := newRescorer(p.runs, req)
 	c, err := s.collect(ctx, r, bq, rs.collectRequest(req))

@@ -42,6 +42,8 @@ type searchParams struct {
 	// Complete asks a cluster of several shards to fail (503) rather
 	// than answer without shards it cannot reach.
 	Complete string `form:"complete"`
+	// Filter is a filter expression in Meilisearch's language.
+	Filter string `form:"filter"`
 }
 
 // request binds and checks the search parameters.
@@ -66,7 +68,7 @@ func (s *Server) request(c *gin.Context) (search.Request, error) {
 		// Not expected: page and size were read above, the rest is text.
 		return search.Request{}, fmt.Errorf("%w: %w", errBadParam, err)
 	}
-	req := search.Request{Query: p.Q, Tags: p.Tag, Sort: search.Sort(p.Sort), Page: page, Size: size, After: p.After, WaitFor: p.WaitFor}
+	req := search.Request{Query: p.Q, Tags: p.Tag, Sort: search.Sort(p.Sort), Page: page, Size: size, After: p.After, WaitFor: p.WaitFor, Filter: p.Filter}
 	typos, err := boolParam("typos", p.Typos, true)
 	if err != nil {
 		return req, err

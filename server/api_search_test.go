@@ -268,6 +268,9 @@ func TestAPI_SearchBadParams(t *testing.T) {
 		{"bad query", url.Values{"q": {"a*"}}, "bad_query", "a* needs at least 2 letters or 1 Chinese character before the *"},
 		{"query too long", url.Values{"q": {strings.Repeat("字", 1001)}}, "bad_query", "query is 1001 characters long, the limit is 1000"},
 		{"typos not a boolean", url.Values{"typos": {"maybe"}}, "bad_request", `typos must be true or false, not "maybe"`},
+		{"filter on a field that is not filterable", url.Values{"filter": {"title = x"}}, "bad_request", "filter: attribute `title` is not filterable; the filterable attributes are `author`, `tags`, `date`"},
+		{"filter that cannot be read", url.Values{"filter": {"author ="}}, "bad_request", "filter: Was expecting a value but instead got nothing.\n9:9 "},
+		{"filter with an operator a field has not", url.Values{"filter": {"author > 李"}}, "bad_request", "filter: `>` cannot be used on `author`: authors are compared with =, !=, IN and NOT IN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -278,6 +281,30 @@ func TestAPI_SearchBadParams(t *testing.T) {
 				t.Errorf("search(%s) message = %q, want %q", tt.query.Encode(), got.Message, tt.wantMsg)
 			}
 		})
+	}
+}
+
+// TestAPI_SearchFilter: a filter expression keeps the articles it holds
+// for, with the query, and the facets count them.
+func TestAPI_SearchFilter(t *testing.T) {
+	t.Parallel()
+	srv, _ := newTestServer(t, Options{})
+	res := searchOK(t, srv, "q=&size=100&filter="+url.QueryEscape("author = 李明华 AND date >= 2022"))
+	if res.Total == 0 || res.Total != uint64(len(res.Hits)) {
+		t.Fatalf("%d hits of %d", len(res.Hits), res.Total)
+	}
+	for _, h := range res.Hits {
+		if !slices.Contains(h.Author, "李明华") || h.Date < "2022" {
+			t.Errorf("hit %s by %v on %s", h.ID, h.Author, h.Date)
+		}
+	}
+	if len(res.Facets.Author) == 0 || res.Facets.Author[0] != (search.Bucket{Value: "李明华", Count: int(res.Total)}) {
+		t.Errorf("author facet %v, want 李明华 first with %d", res.Facets.Author, res.Total)
+	}
+	all := searchOK(t, srv, "q=&size=100")
+	not := searchOK(t, srv, "q=&size=100&filter="+url.QueryEscape("NOT (author = 李明华 AND date >= 2022)"))
+	if not.Total+res.Total != all.Total {
+		t.Errorf("NOT the filter: %d, the filter %d, all %d", not.Total, res.Total, all.Total)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -141,6 +142,8 @@ func TestOpenAPI_Responses(t *testing.T) {
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=script", wantStatus: 200},
 		{op: "GET /api/search", srv: "partial", target: "/api/search?q=q&complete=false", wantStatus: 200},
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=q&complete=maybe", wantStatus: 400},
+		{op: "GET /api/search", srv: "real", target: "/api/search?q=&filter=" + url.QueryEscape("author = 李明华 AND date >= 2022"), wantStatus: 200},
+		{op: "GET /api/search", srv: "real", target: "/api/search?q=&filter=" + url.QueryEscape("title = x"), wantStatus: 400},
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=bakrey", wantStatus: 200},
 		{op: "GET /api/search", srv: "real", target: "/api/search?q=bakrey&typos=false", wantStatus: 200},
 		{op: "GET /api/search", srv: "real", target: "/api/search?size=101", wantStatus: 400},

@@ -127,7 +127,7 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	// Open (or, on a fresh clone, build) the index while already
 	// answering: until it is ready, searches get 503. A cluster node
 	// starts empty instead and fills from the log.
-	sopts := search.Options{Typos: typos.options(), Synonyms: syn}
+	sopts := search.Options{Typos: typos.options(), Synonyms: syn, Location: loc}
 	openNode := func(dir string, log *slog.Logger) (*store.Store, error) {
 		return store.Open(ctx, dir, store.Options{Create: true, Analysis: analysis, Location: loc, DiskReserve: c.reserve.bytes, Logger: log})
 	}
