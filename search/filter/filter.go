@@ -176,7 +176,7 @@ func FromJSON(v any) (Expr, error) {
 				for _, in := range el {
 					s, ok := in.(string)
 					if !ok {
-						return nil, fmt.Errorf("Invalid value type: expected a string in an inner array of the filter, found %s", kind(in))
+						return nil, fmt.Errorf("invalid value type: expected a string in an inner array of the filter, found %s", kind(in))
 					}
 					x, err := Parse(s)
 					if err != nil {
@@ -194,7 +194,7 @@ func FromJSON(v any) (Expr, error) {
 					and = append(and, or)
 				}
 			default:
-				return nil, fmt.Errorf("Invalid value type: expected a string or an array of strings in the filter array, found %s", kind(el))
+				return nil, fmt.Errorf("invalid value type: expected a string or an array of strings in the filter array, found %s", kind(el))
 			}
 		}
 		switch len(and) {
@@ -205,7 +205,7 @@ func FromJSON(v any) (Expr, error) {
 		}
 		return and, nil
 	}
-	return nil, fmt.Errorf("Invalid value type: expected an array or a string for the filter, found %s", kind(v))
+	return nil, fmt.Errorf("invalid value type: expected an array or a string for the filter, found %s", kind(v))
 }
 
 // kind names a JSON value's type as Meilisearch's errors do.
