@@ -33,8 +33,18 @@ func (s *Server) routes() {
 	static := e.Group("/static", cacheStatic)
 	static.StaticFS("/", http.FS(s.web.static))
 
-	e.NoRoute(func(c *gin.Context) { c.Error(errNoRoute) })
-	e.NoMethod(func(c *gin.Context) { c.Error(errNoMethod) })
+	s.meiliRoutes(e.Group(meiliPrefix))
+
+	e.NoRoute(func(c *gin.Context) {
+		if !s.meiliNoRoute(c, errNoRoute) {
+			c.Error(errNoRoute)
+		}
+	})
+	e.NoMethod(func(c *gin.Context) {
+		if !s.meiliNoRoute(c, errNoMethod) {
+			c.Error(errNoMethod)
+		}
+	})
 }
 
 // cacheStatic lets browsers keep versioned assets (linked with ?v=hash)

@@ -63,6 +63,9 @@ type Options struct {
 	Sources []string
 	// Context bounds background work (rebuilds); default Background.
 	Context context.Context
+	// MeiliIndex is the name of the one index of the Meilisearch-
+	// compatible API under /meili; default "articles".
+	MeiliIndex string
 }
 
 // Server is wensou's HTTP service: the JSON API under /api, the search
@@ -76,6 +79,9 @@ type Server struct {
 	web     *web
 	// background is the context of rebuilds started by requests.
 	background context.Context
+	// started is when the server was made: the Meilisearch API's index
+	// times.
+	started time.Time
 	// snapshotting: a cluster snapshot is being given.
 	snapshotting atomic.Bool
 }
@@ -98,7 +104,10 @@ func New(opts Options) (*Server, error) {
 	if opts.Context == nil {
 		opts.Context = context.Background()
 	}
-	s := &Server{opts: opts, log: opts.Logger, background: opts.Context}
+	if opts.MeiliIndex == "" {
+		opts.MeiliIndex = "articles"
+	}
+	s := &Server{opts: opts, log: opts.Logger, background: opts.Context, started: time.Now()}
 	s.metrics = newMetrics(s.count, s.health, s.clusterStatus)
 	w, err := newWeb()
 	if err != nil {

@@ -37,6 +37,7 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 	samples := fs.String("samples", defaultSamplesDir, "articles to build the index from when it does not exist yet")
 	sources := fs.String("sources", "", "comma-separated files and directories that POST /api/admin/reindex rebuilds from (none: the articles stored in the index)")
 	logFormat := fs.String("log-format", "text", "text or json")
+	meiliIndex := fs.String("meili-index", "articles", "the name of the one index that the Meilisearch-compatible API under /meili serves")
 	pprofAddr := fs.String("pprof", "", "address to serve Go's profiles on (/debug/pprof/), apart from the API, e.g. 127.0.0.1:6060 (none: off)")
 	var typos typoFlags
 	typos.register(fs)
@@ -93,6 +94,7 @@ func runServe(ctx context.Context, args []string, env envFunc, stdout, stderr io
 		Logger:         log,
 		Sources:        splitList(*sources),
 		Context:        ctx,
+		MeiliIndex:     *meiliIndex,
 	})
 	if err != nil {
 		return err
