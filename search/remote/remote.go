@@ -49,9 +49,13 @@ type call struct {
 	Op string `json:"op"` // stats, search, get, count or wait
 	// Wait is the sequence of the shard's log the holder applies first:
 	// a write token's, for read-your-writes.
-	Wait uint64          `json:"wait,omitempty"`
-	Req  *search.Request `json:"req,omitempty"`
-	ID   string          `json:"id,omitempty"`
+	Wait uint64 `json:"wait,omitempty"`
+	// WaitMs is how long the holder may wait for Wait: what the asker
+	// has left of its own time (a write's --write-wait, a search's
+	// timeout), past the bound of one request.
+	WaitMs int64           `json:"wait_ms,omitempty"`
+	Req    *search.Request `json:"req,omitempty"`
+	ID     string          `json:"id,omitempty"`
 }
 
 // reply is a holder's answer.
@@ -118,6 +122,9 @@ func answer(ctx context.Context, h Holder, m *nats.Msg, timeout time.Duration) {
 	var c call
 	var rep reply
 	err := json.Unmarshal(m.Data, &c)
+	if c.WaitMs > 0 {
+		timeout = min(time.Duration(c.WaitMs)*time.Millisecond, maxWait)
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err == nil && c.Wait > 0 {
@@ -173,14 +180,25 @@ type Client struct {
 // ErrNoHolder means no node holding the shard answers.
 var ErrNoHolder = errors.New("no node holding the shard answers")
 
+// maxWait bounds how long a holder waits for a sequence of its log.
+const maxWait = time.Minute
+
 // ask sends c to the holders of shard k; one of them answers. Its errors
-// do not name the shard.
+// do not name the shard. A request that waits for a sequence of the log
+// may take what ctx has left, not only the client's bound.
 func (cl *Client) ask(ctx context.Context, k int, c call) (*reply, error) {
+	timeout := cl.Timeout
+	if dl, ok := ctx.Deadline(); ok && c.Wait > 0 {
+		if left := min(time.Until(dl), maxWait); left > timeout {
+			timeout = left
+			c.WaitMs = left.Milliseconds()
+		}
+	}
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, cl.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	m, err := cl.NC.RequestWithContext(ctx, Subject(k), raw)
 	if err != nil {

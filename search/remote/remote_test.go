@@ -42,6 +42,8 @@ type fakeHolder struct {
 	result  *search.Result
 	applied uint64
 	ready   error
+	// appliedAt, when set, is when the holder has applied every sequence.
+	appliedAt time.Time
 }
 
 func (h *fakeHolder) TermStats(_ context.Context, req search.Request) (*index.TermStats, error) {
@@ -68,6 +70,14 @@ func (h *fakeHolder) Get(_ context.Context, id string) (article.Article, error) 
 func (h *fakeHolder) Count() (uint64, error) { return 7, nil }
 
 func (h *fakeHolder) Wait(ctx context.Context, seq uint64) error {
+	if !h.appliedAt.IsZero() { // applies everything at that time
+		select {
+		case <-time.After(time.Until(h.appliedAt)):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	if seq > h.applied {
 		<-ctx.Done()
 		return ctx.Err()
@@ -166,5 +176,28 @@ func TestRemote_Spread(t *testing.T) {
 		if r, err := s.Search(t.Context(), search.Request{Query: "q"}); err != nil || r.Query != "q on n2" {
 			t.Fatalf("with n1 gone: %v, %v", r, err)
 		}
+	}
+}
+
+// TestRemote_WaitBeyondTheBound: a wait for a log sequence takes what
+// the asker has left of its time, past the bound of one request on
+// either side.
+func TestRemote_WaitBeyondTheBound(t *testing.T) {
+	nc := connect(t)
+	h := &fakeHolder{name: "n1", appliedAt: time.Now().Add(600 * time.Millisecond)}
+	if _, err := Serve(t.Context(), nc, 0, h, 200*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	cl := &Client{NC: nc, Timeout: 200 * time.Millisecond}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	if err := cl.Wait(ctx, 0, 5); err != nil {
+		t.Errorf("a wait of 0.6 s with 3 s left, 0.2 s a request: %v", err)
+	}
+	// Without time left past the bound, it ends with the bound.
+	h.appliedAt = time.Now().Add(time.Second)
+	start := time.Now()
+	if err := cl.Wait(t.Context(), 0, 5); err == nil || time.Since(start) > 900*time.Millisecond {
+		t.Errorf("a wait without a deadline: %v after %s, want a failure after the 0.2 s bound", err, time.Since(start))
 	}
 }
