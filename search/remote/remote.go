@@ -70,8 +70,9 @@ type reply struct {
 	// the result's buckets.
 	Authors *authorCounts `json:"authors,omitempty"`
 	Error   string        `json:"error,omitempty"`
-	// Kind says what the error is: "bad_request", "not_found", or "" for
-	// a failure of the holder.
+	// Kind says what the error is: "bad_request", "not_found",
+	// "not_ready" (the holder is catching up: another may answer), or ""
+	// for a failure of the holder.
 	Kind string `json:"kind,omitempty"`
 }
 
@@ -131,7 +132,9 @@ func answer(ctx context.Context, h Holder, m *nats.Msg, timeout time.Duration) {
 		err = h.Wait(ctx, c.Wait)
 	}
 	if err == nil && c.Op != "wait" {
-		err = h.Ready()
+		if err = h.Ready(); err != nil {
+			rep.Kind = "not_ready"
+		}
 	}
 	if err == nil {
 		switch {
@@ -183,10 +186,30 @@ var ErrNoHolder = errors.New("no node holding the shard answers")
 // maxWait bounds how long a holder waits for a sequence of its log.
 const maxWait = time.Minute
 
-// ask sends c to the holders of shard k; one of them answers. Its errors
-// do not name the shard. A request that waits for a sequence of the log
-// may take what ctx has left, not only the client's bound.
+// notReadyTries is how many holders a request tries when the ones it
+// reaches are catching up (the queue group picks one at random each time).
+const notReadyTries = 4
+
+// ask sends c to the holders of shard k; one of them answers, or, when
+// the one reached is catching up, another. Its errors do not name the
+// shard.
 func (cl *Client) ask(ctx context.Context, k int, c call) (*reply, error) {
+	var rep *reply
+	var err error
+	for range notReadyTries {
+		if rep, err = cl.ask1(ctx, k, c); !errors.Is(err, errNotReady) {
+			break
+		}
+	}
+	return rep, err
+}
+
+// errNotReady is a holder's answer that it is catching up.
+var errNotReady = errors.New("the holder is catching up")
+
+// ask1 sends c once. A request that waits for a sequence of the log may
+// take what ctx has left, not only the client's bound.
+func (cl *Client) ask1(ctx context.Context, k int, c call) (*reply, error) {
 	timeout := cl.Timeout
 	if dl, ok := ctx.Deadline(); ok && c.Wait > 0 {
 		if left := min(time.Until(dl), maxWait); left > timeout {
@@ -218,6 +241,8 @@ func (cl *Client) ask(ctx context.Context, k int, c call) (*reply, error) {
 			err = fmt.Errorf("%w: %w", search.ErrBadRequest, err)
 		case "not_found":
 			err = fmt.Errorf("%w: %w", index.ErrNotFound, err)
+		case "not_ready":
+			err = fmt.Errorf("%w: %w", errNotReady, err)
 		}
 		return nil, err
 	}

@@ -201,3 +201,37 @@ func TestRemote_WaitBeyondTheBound(t *testing.T) {
 		t.Errorf("a wait without a deadline: %v after %s, want a failure after the 0.2 s bound", err, time.Since(start))
 	}
 }
+
+// TestRemote_CatchingUpHolder: a holder catching up refuses, and the
+// request goes to another holder; with every holder catching up it fails.
+func TestRemote_CatchingUpHolder(t *testing.T) {
+	nc := connect(t)
+	res := &search.Result{Hits: []search.Hit{}, Facets: search.Facets{Author: []search.Bucket{}}}
+	behind := &fakeHolder{name: "behind", result: res, ready: errors.New("catching up")}
+	for _, h := range []*fakeHolder{behind, {name: "ready", result: res}} {
+		if _, err := Serve(t.Context(), nc, 0, h, time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := (&Client{NC: nc, Timeout: time.Second}).Shard(0, func(search.Request) (uint64, error) { return 0, nil })
+	failed := 0
+	for range 40 {
+		r, err := s.Search(t.Context(), search.Request{Query: "q"})
+		if err != nil || r.Query != "q on ready" {
+			failed++
+		}
+	}
+	// Each try reaches the one catching up with odds 1/2: four in a row,
+	// 1 in 16; 40 searches failing 10 times or more is past chance.
+	if failed >= 10 {
+		t.Errorf("%d of 40 searches failed with one holder of two ready", failed)
+	}
+	nc2 := connect(t)
+	if _, err := Serve(t.Context(), nc2, 0, behind, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	only := (&Client{NC: nc2, Timeout: time.Second}).Shard(0, func(search.Request) (uint64, error) { return 0, nil })
+	if _, err := only.Search(t.Context(), search.Request{Query: "q"}); !errors.Is(err, errNotReady) {
+		t.Errorf("every holder catching up: %v, want errNotReady", err)
+	}
+}
